@@ -1,0 +1,162 @@
+package io.s3relay;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.config.Integration;
+import io.s3relay.config.IntegrationRegistry;
+import io.s3relay.config.IntegrationsFile;
+import io.s3relay.config.SubmissionTypes;
+import io.s3relay.embedded.EmbeddedBroker;
+import io.s3relay.embedded.LocalS3Store;
+import io.s3relay.failure.DeadLetters;
+import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.status.StatusFactory;
+import io.s3relay.submission.SubmissionParser;
+import io.s3relay.upload.PdfSource;
+import io.s3relay.upload.S3ClientFactory;
+import io.s3relay.upload.UploadPlanner;
+import io.s3relay.upload.UploadPreparer;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.RedeliveryPolicy;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Registers the beans that the YAML routes name ({@code jms}, {@code submissionParser}, {@code integrations},
+ * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code deadLetters}), built from the
+ * {@code s3relay.*} properties, and starts the embedded broker and store of the default run.
+ */
+public class RelayConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        Path dataDir = Path.of(prop(props, "s3relay.data.dir", "data"));
+        Clock clock = Clock.systemUTC();
+        ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+        String brokerUrl = prop(props, "s3relay.broker.url", "");
+        if (brokerUrl.isBlank()) {
+            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker").toFile(),
+                    prop(props, "s3relay.embedded-broker.bind", "tcp://127.0.0.1:61616")).start();
+            closeOnStop(context, broker);
+            brokerUrl = broker.url();
+            LOG.info("Embedded ActiveMQ broker listening on {} (data in {})", brokerUrl, dataDir.resolve("broker"));
+        }
+        if (Boolean.parseBoolean(prop(props, "s3relay.local-s3.enabled", "false"))) {
+            LocalS3Store store = new LocalS3Store(dataDir.resolve("s3"), "127.0.0.1",
+                    Integer.parseInt(prop(props, "s3relay.local-s3.port", "9000")),
+                    prop(props, "s3relay.local-s3.access-key", "s3relay-local"),
+                    prop(props, "s3relay.local-s3.secret-key", "s3relay-local-secret")).start();
+            for (String bucket : list(prop(props, "s3relay.local-s3.buckets", ""))) {
+                store.createBucket(bucket);
+            }
+            closeOnStop(context, store);
+            LOG.info("Local S3-compatible store on {} (objects under {})", store.endpoint(), dataDir.resolve("s3"));
+        }
+
+        int maxAttempts = Integer.parseInt(prop(props, "s3relay.retry.max-attempts", "20"));
+        context.getRegistry().bind("jms", jmsComponent(props, brokerUrl, maxAttempts));
+
+        PathTemplateRenderer renderer = new PathTemplateRenderer();
+        S3ClientFactory clients = new S3ClientFactory(
+                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.s3.call-timeout", "120000"))),
+                Integer.parseInt(prop(props, "s3relay.s3.max-connections", "50")));
+        IntegrationRegistry integrations = new IntegrationRegistry(
+                Path.of(prop(props, "s3relay.integrations.file", "config/integrations.yaml")),
+                new IntegrationsFile(), renderer, clients,
+                (name, client) -> context.getRegistry().bind(name, S3Client.class, client));
+        integrations.start(Long.parseLong(prop(props, "s3relay.integrations.reload-interval", "2000")));
+        closeOnStop(context, integrations);
+
+        SubmissionParser parser = new SubmissionParser(mapper);
+        StatusFactory statuses = new StatusFactory(mapper, clock, integrations::get);
+        context.getRegistry().bind("integrations", integrations);
+        context.getRegistry().bind("submissionParser", parser);
+        context.getRegistry().bind("uploadPlanner", new UploadPlanner(clock));
+        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients)));
+        context.getRegistry().bind("statuses", statuses);
+        context.getRegistry().bind("deadLetters", new DeadLetters(maxAttempts, mapper, parser, statuses, clock));
+    }
+
+    private static JmsComponent jmsComponent(PropertiesComponent props, String brokerUrl, int maxAttempts) {
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl);
+        String user = prop(props, "s3relay.broker.username", "");
+        if (!user.isBlank()) {
+            factory.setUserName(user);
+            factory.setPassword(prop(props, "s3relay.broker.password", ""));
+        }
+        factory.getPrefetchPolicy().setQueuePrefetch(Integer.parseInt(prop(props, "s3relay.broker.prefetch", "10")));
+        // the broker's redelivery is the only retry layer: Camel does not redeliver (see errors.camel.yaml)
+        RedeliveryPolicy redelivery = new RedeliveryPolicy();
+        redelivery.setInitialRedeliveryDelay(Long.parseLong(prop(props, "s3relay.retry.initial-delay", "1000")));
+        redelivery.setRedeliveryDelay(redelivery.getInitialRedeliveryDelay());
+        redelivery.setUseExponentialBackOff(true);
+        redelivery.setBackOffMultiplier(Double.parseDouble(prop(props, "s3relay.retry.multiplier", "2")));
+        redelivery.setMaximumRedeliveryDelay(Long.parseLong(prop(props, "s3relay.retry.max-delay", "300000")));
+        redelivery.setUseCollisionAvoidance(true);
+        redelivery.setCollisionAvoidancePercent((short) 15);
+        // the relay dead-letters by itself after s3relay.retry.max-attempts; this is only the broker's safety net
+        redelivery.setMaximumRedeliveries(maxAttempts + 5);
+        factory.setRedeliveryPolicy(redelivery);
+        // a message waiting for its redelivery must not hold a consumer thread
+        factory.setNonBlockingRedelivery(true);
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(factory);
+        return jms;
+    }
+
+    private static PdfSource pdfSource(PropertiesComponent props, Path dataDir, S3ClientFactory clients) {
+        String root = prop(props, "s3relay.source.file-root", "");
+        Set<String> hosts = list(prop(props, "s3relay.source.allowed-hosts", "")).stream()
+                .map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        S3Client platformStore = null;
+        String bucketKey = prop(props, "s3relay.source.s3.access-key", "");
+        if (!bucketKey.isBlank()) {
+            String endpoint = prop(props, "s3relay.source.s3.endpoint", "");
+            Integration store = new Integration("source-store", "", "", prop(props, "s3relay.source.s3.region", "us-east-1"),
+                    bucketKey, prop(props, "s3relay.source.s3.secret-key", ""),
+                    endpoint.isBlank() ? null : java.net.URI.create(endpoint),
+                    Boolean.parseBoolean(prop(props, "s3relay.source.s3.path-style", "false")),
+                    SubmissionTypes.BOTH, "-", null, null);
+            platformStore = clients.createReader(store);
+        }
+        return new PdfSource(root.isBlank() ? null : Path.of(root), hosts,
+                Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))),
+                platformStore, dataDir.resolve("tmp"));
+    }
+
+    private static void closeOnStop(CamelContext context, AutoCloseable closeable) throws Exception {
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                closeable.close();
+            }
+        }, true, true);
+    }
+
+    static String prop(PropertiesComponent props, String name, String defaultValue) {
+        return props.resolveProperty(name).map(String::strip).orElse(defaultValue);
+    }
+
+    static java.util.List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+}

@@ -1,0 +1,44 @@
+package io.s3relay.config;
+
+import io.s3relay.keys.PathTemplate;
+import io.s3relay.submission.Submission;
+import io.s3relay.submission.SubmissionKind;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * An integration in force: its settings, its templates parsed once, and its S3 client, registered in Camel's
+ * registry under {@link #clientName()} for the aws2-s3 endpoint to use.
+ */
+public record ActiveIntegration(
+        Integration settings,
+        PathTemplate pathTemplate,
+        PathTemplate testPathTemplate,
+        PathTemplate combinedPathTemplate,
+        S3Client client,
+        String clientName) {
+
+    public String id() {
+        return settings.id();
+    }
+
+    /** Live/test selection, and combined PDFs only where a combined template is set. */
+    public boolean accepts(Submission submission) {
+        if (!settings.submissionTypes().accepts(submission.test())) {
+            return false;
+        }
+        return submission.kind() == SubmissionKind.SUBMISSION || combinedPathTemplate != null;
+    }
+
+    /** The template that names this submission's object. */
+    public PathTemplate templateFor(SubmissionKind kind, boolean test) {
+        if (kind == SubmissionKind.COMBINED_SUBMISSION) {
+            return combinedPathTemplate;
+        }
+        return test && testPathTemplate != null ? testPathTemplate : pathTemplate;
+    }
+
+    @Override
+    public String toString() {
+        return settings.toString();
+    }
+}

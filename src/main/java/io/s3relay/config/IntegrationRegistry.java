@@ -1,0 +1,185 @@
+package io.s3relay.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+import io.s3relay.keys.InvalidKeyException;
+import io.s3relay.keys.PathTemplate;
+import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.submission.Submission;
+import io.s3relay.upload.S3ClientFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The integrations in force, looked up by account. It re-reads the integrations file when it changes: a file that
+ * does not parse keeps the whole last good configuration, a broken integration keeps its own last good version.
+ */
+public class IntegrationRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntegrationRegistry.class);
+
+    private final Path file;
+    private final IntegrationsFile reader;
+    private final PathTemplateRenderer renderer;
+    private final S3ClientFactory clientFactory;
+    private final BiConsumer<String, S3Client> clientBinder;
+    private final AtomicLong clientGeneration = new AtomicLong();
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "s3relay-integrations-watcher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile Map<String, ActiveIntegration> byId = Map.of();
+    private volatile Map<String, List<ActiveIntegration>> byAccount = Map.of();
+    private volatile Map<String, String> problems = Map.of();
+    private String lastSeenVersion;
+
+    public IntegrationRegistry(Path file, IntegrationsFile reader, PathTemplateRenderer renderer,
+                               S3ClientFactory clientFactory, BiConsumer<String, S3Client> clientBinder) {
+        this.file = file;
+        this.reader = reader;
+        this.renderer = renderer;
+        this.clientFactory = clientFactory;
+        this.clientBinder = clientBinder;
+    }
+
+    /** Loads the file now and then checks it for changes every {@code intervalMillis}. */
+    public void start(long intervalMillis) {
+        reloadIfChanged();
+        if (intervalMillis > 0) {
+            watcher.scheduleWithFixedDelay(this::reloadIfChanged, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public List<ActiveIntegration> forAccount(String accountId) {
+        return byAccount.getOrDefault(accountId, List.of());
+    }
+
+    /** The enrichment step of the submissions route: the integrations of the submission's account. */
+    public List<ActiveIntegration> forSubmission(Submission submission) {
+        return forAccount(submission.accountId());
+    }
+
+    public ActiveIntegration get(String integrationId) {
+        return byId.get(integrationId);
+    }
+
+    public Map<String, ActiveIntegration> all() {
+        return byId;
+    }
+
+    /** The integrations of the file that are not in force as written, with the reason. */
+    public Map<String, String> problems() {
+        return problems;
+    }
+
+    synchronized void reloadIfChanged() {
+        try {
+            String version = Files.exists(file)
+                    ? Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file) : "missing";
+            if (!version.equals(lastSeenVersion)) {
+                lastSeenVersion = version;
+                reload();
+            }
+        } catch (Exception e) {
+            LOG.error("Could not check the integrations file {}: {}", file, e.getMessage());
+        }
+    }
+
+    /** Reads the file and puts what is valid in force. */
+    public synchronized void reload() {
+        if (!Files.exists(file)) {
+            LOG.warn("Integrations file {} does not exist: no account has an S3 integration", file);
+            apply(Map.of(), Map.of());
+            return;
+        }
+        IntegrationsFile.Contents contents;
+        try {
+            contents = reader.read(file);
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Integrations file not applied, the last good configuration stays in force: {}", e.getMessage());
+            return;
+        }
+        Map<String, ActiveIntegration> next = new LinkedHashMap<>();
+        Map<String, String> rejected = new LinkedHashMap<>(contents.problems());
+        contents.integrations().forEach((id, settings) -> {
+            try {
+                next.put(id, activate(settings, byId.get(id)));
+            } catch (InvalidKeyException e) {
+                rejected.put(id, e.getMessage());
+            }
+        });
+        rejected.forEach((id, problem) -> {
+            ActiveIntegration previous = byId.get(id);
+            if (previous != null) {
+                next.put(id, previous);
+                LOG.error("Integration {} is invalid ({}); its last good version stays in force", id, problem);
+            } else {
+                LOG.error("Integration {} is invalid and not in force: {}", id, problem);
+            }
+        });
+        apply(next, rejected);
+        LOG.info("Integrations in force: {} ({} rejected) from {}", next.size(), rejected.size(), file);
+    }
+
+    private ActiveIntegration activate(Integration settings, ActiveIntegration previous) {
+        PathTemplate path = parse(settings.pathTemplate(), "path_template");
+        PathTemplate test = settings.testPathTemplate() == null ? null : parse(settings.testPathTemplate(), "test_path_template");
+        PathTemplate combined = settings.uploadsCombined() ? parse(settings.combinedPathTemplate(), "combined_path_template") : null;
+        if (previous != null && previous.settings().sameConnection(settings)) {
+            return new ActiveIntegration(settings, path, test, combined, previous.client(), previous.clientName());
+        }
+        S3Client client = clientFactory.create(settings);
+        String name = "s3client-" + settings.id() + "-" + clientGeneration.incrementAndGet();
+        clientBinder.accept(name, client);
+        return new ActiveIntegration(settings, path, test, combined, client, name);
+    }
+
+    private PathTemplate parse(String template, String field) {
+        try {
+            return renderer.parse(template);
+        } catch (InvalidKeyException e) {
+            throw new InvalidKeyException(field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void apply(Map<String, ActiveIntegration> next, Map<String, String> rejected) {
+        Map<String, List<ActiveIntegration>> accounts = new LinkedHashMap<>();
+        next.values().forEach(i -> accounts.computeIfAbsent(i.settings().accountId(), a -> new ArrayList<>()).add(i));
+        accounts.replaceAll((account, list) -> List.copyOf(list));
+        Map<String, ActiveIntegration> previous = byId;
+        byId = Map.copyOf(next);
+        byAccount = Map.copyOf(accounts);
+        problems = Map.copyOf(rejected);
+        closeUnusedClients(previous.values(), next.values());
+    }
+
+    /** A replaced client may still serve an upload in flight: close it only after a grace period. */
+    private void closeUnusedClients(Iterable<ActiveIntegration> before, Iterable<ActiveIntegration> after) {
+        List<S3Client> inUse = new ArrayList<>();
+        after.forEach(i -> inUse.add(i.client()));
+        for (ActiveIntegration old : before) {
+            if (inUse.stream().noneMatch(c -> c == old.client())) {
+                watcher.schedule(() -> old.client().close(), 5, TimeUnit.MINUTES);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        byId.values().forEach(i -> i.client().close());
+    }
+}

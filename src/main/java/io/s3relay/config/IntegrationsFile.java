@@ -1,0 +1,150 @@
+package io.s3relay.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * Reads the integrations YAML file. A file that does not parse is an error as a whole; an integration that is
+ * wrong is reported on its own, so that one customer's typo never takes the others down.
+ */
+public class IntegrationsFile {
+
+    private static final Pattern ENV_REFERENCE = Pattern.compile("^\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}$");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Function<String, String> environment;
+
+    public IntegrationsFile(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public IntegrationsFile() {
+        this(System::getenv);
+    }
+
+    /** What one read of the file gave: the usable integrations and a problem per rejected one. */
+    public record Contents(Map<String, Integration> integrations, Map<String, String> problems) {
+    }
+
+    public Contents read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    public Contents parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(source + " is not valid YAML: " + e.getMessage(), e);
+        }
+        Map<String, Integration> integrations = new LinkedHashMap<>();
+        Map<String, String> problems = new LinkedHashMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return new Contents(integrations, problems);
+        }
+        JsonNode list = root.get("integrations");
+        if (!root.isObject() || (list != null && !list.isNull() && !list.isArray())) {
+            throw new InvalidConfigurationException(source + " must hold a list named 'integrations'");
+        }
+        if (list == null || list.isNull()) {
+            return new Contents(integrations, problems);
+        }
+        int index = 0;
+        for (JsonNode node : list) {
+            index++;
+            String id = node.path("id").asText("").strip();
+            String name = id.isEmpty() ? "#" + index : id;
+            try {
+                if (id.isEmpty()) {
+                    throw new InvalidConfigurationException("id is missing");
+                }
+                if (integrations.containsKey(id) || problems.containsKey(id)) {
+                    throw new InvalidConfigurationException("id is used by another integration too");
+                }
+                integrations.put(id, toIntegration(id, node));
+            } catch (InvalidConfigurationException | IllegalArgumentException e) {
+                problems.put(name, e.getMessage());
+            }
+        }
+        return new Contents(integrations, problems);
+    }
+
+    private Integration toIntegration(String id, JsonNode node) {
+        List<String> missing = new ArrayList<>();
+        String accountId = text(node, "account_id", missing);
+        String bucket = text(node, "bucket", missing);
+        String region = text(node, "region", missing);
+        String accessKeyId = text(node, "access_key_id", missing);
+        String secret = text(node, "secret_access_key", missing);
+        String pathTemplate = text(node, "path_template", missing);
+        if (!missing.isEmpty()) {
+            throw new InvalidConfigurationException(String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing");
+        }
+        URI endpoint = null;
+        String endpointText = optional(node, "endpoint");
+        if (endpointText != null) {
+            try {
+                endpoint = URI.create(endpointText);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException("endpoint is not a URL: " + endpointText);
+            }
+            if (endpoint.getScheme() == null || !endpoint.getScheme().matches("https?") || endpoint.getHost() == null) {
+                throw new InvalidConfigurationException("endpoint must be an http(s) URL, not '" + endpointText + "'");
+            }
+        }
+        return new Integration(id, accountId, bucket, region,
+                resolve(accessKeyId, "access_key_id"), resolve(secret, "secret_access_key"),
+                endpoint, node.path("path_style").asBoolean(false),
+                SubmissionTypes.parse(optional(node, "submission_types")),
+                pathTemplate, optional(node, "test_path_template"), optional(node, "combined_path_template"));
+    }
+
+    /** A literal, or {@code ${env:NAME}} read from the environment so that secrets stay out of the file. */
+    private String resolve(String value, String field) {
+        Matcher m = ENV_REFERENCE.matcher(value);
+        if (!m.matches()) {
+            return value;
+        }
+        String resolved = environment.apply(m.group(1));
+        if (resolved == null || resolved.isBlank()) {
+            throw new InvalidConfigurationException(field + " refers to environment variable " + m.group(1) + ", which is not set");
+        }
+        return resolved;
+    }
+
+    private static String text(JsonNode node, String field, List<String> missing) {
+        String value = optional(node, field);
+        if (value == null) {
+            missing.add(field);
+        }
+        return value;
+    }
+
+    private static String optional(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull() || !value.isValueNode()) {
+            return null;
+        }
+        String text = value.asText();
+        return text.isBlank() ? null : text;
+    }
+}

@@ -1,0 +1,63 @@
+package io.s3relay.embedded;
+
+import java.io.File;
+import java.net.URI;
+
+import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.TransportConnector;
+import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
+
+/**
+ * A persistent ActiveMQ Classic broker (KahaDB) inside the relay's JVM, for the default run and the tests, so
+ * that nothing needs installing to try the relay. Production points {@code s3relay.broker.url} at a real broker.
+ */
+public class EmbeddedBroker implements AutoCloseable {
+
+    private final BrokerService broker;
+    private final TransportConnector connector;
+
+    /** @param bindUri e.g. {@code tcp://127.0.0.1:61616}; port 0 picks a free one */
+    public EmbeddedBroker(File dataDirectory, String bindUri) throws Exception {
+        broker = new BrokerService();
+        broker.setBrokerName("s3relay-embedded");
+        broker.setUseJmx(false);
+        broker.setAdvisorySupport(false);
+        broker.setSchedulerSupport(false);
+        broker.setUseShutdownHook(false);
+        broker.setDataDirectoryFile(dataDirectory);
+        KahaDBPersistenceAdapter kahaDb = new KahaDBPersistenceAdapter();
+        kahaDb.setDirectory(new File(dataDirectory, "kahadb"));
+        broker.setPersistenceAdapter(kahaDb);
+        broker.setPersistent(true);
+        // a test machine's disk is small; the defaults (100 GB store) only produce warnings
+        broker.getSystemUsage().getStoreUsage().setLimit(4L * 1024 * 1024 * 1024);
+        broker.getSystemUsage().getTempUsage().setLimit(1024L * 1024 * 1024);
+        connector = broker.addConnector(bindUri);
+    }
+
+    public EmbeddedBroker start() throws Exception {
+        broker.start();
+        broker.waitUntilStarted();
+        return this;
+    }
+
+    /** The URL clients connect to, with the real port when 0 was asked for. */
+    public String url() {
+        try {
+            URI uri = connector.getConnectUri();
+            return "tcp://" + uri.getHost() + ":" + uri.getPort();
+        } catch (Exception e) {
+            throw new IllegalStateException("broker is not started", e);
+        }
+    }
+
+    public BrokerService service() {
+        return broker;
+    }
+
+    @Override
+    public void close() throws Exception {
+        broker.stop();
+        broker.waitUntilStopped();
+    }
+}

@@ -1,0 +1,81 @@
+package io.s3relay.embedded;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.options.CreateContainerOptions;
+
+/**
+ * A real S3-compatible server (s3proxy) on loopback, storing objects as files under a folder (or in memory),
+ * so that the default run and the tests upload over the S3 protocol with real signatures.
+ */
+public class LocalS3Store implements AutoCloseable {
+
+    private final S3Proxy proxy;
+    private final BlobStore blobStore;
+    private final String host;
+
+    /**
+     * @param directory where objects are kept as files; null keeps them in memory
+     * @param port      0 picks a free one
+     */
+    public LocalS3Store(Path directory, String host, int port, String accessKey, String secretKey) throws Exception {
+        Properties properties = new Properties();
+        String provider = "transient-nio2";
+        if (directory != null) {
+            Files.createDirectories(directory);
+            properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+            provider = "filesystem-nio2";
+        }
+        this.host = host;
+        this.blobStore = BlobStores.create(provider, properties);
+        this.proxy = S3Proxy.builder()
+                .blobStore(blobStore)
+                .endpoint(URI.create("http://" + host + ":" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .build();
+    }
+
+    public LocalS3Store start() throws Exception {
+        proxy.start();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("s3proxy did not start: " + proxy.getState());
+            }
+            Thread.sleep(10);
+        }
+        return this;
+    }
+
+    /** Buckets are the operator's business, never the relay's: this store creates its own for the default run. */
+    public LocalS3Store createBucket(String bucket) {
+        if (!blobStore.containerExists(bucket)) {
+            blobStore.createContainer(bucket, CreateContainerOptions.NONE);
+        }
+        return this;
+    }
+
+    public URI endpoint() {
+        return URI.create("http://" + host + ":" + proxy.getPort());
+    }
+
+    public int port() {
+        return proxy.getPort();
+    }
+
+    public BlobStore blobStore() {
+        return blobStore;
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+    }
+}

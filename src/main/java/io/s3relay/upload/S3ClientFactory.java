@@ -1,0 +1,58 @@
+package io.s3relay.upload;
+
+import java.time.Duration;
+
+import io.s3relay.config.Integration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Builds the S3 client of one integration: its own credentials, region and endpoint, PutObject only.
+ * The SDK does not retry: retries belong to the broker's redelivery, so that the layers never multiply.
+ */
+public class S3ClientFactory {
+
+    private final Duration callTimeout;
+    private final int maxConnections;
+
+    public S3ClientFactory(Duration callTimeout, int maxConnections) {
+        this.callTimeout = callTimeout;
+        this.maxConnections = maxConnections;
+    }
+
+    /** A customer's client: PutObject only. */
+    public S3Client create(Integration integration) {
+        return build(integration, true);
+    }
+
+    /** The platform's own store, which the relay reads PDFs from. */
+    public S3Client createReader(Integration store) {
+        return build(store, false);
+    }
+
+    private S3Client build(Integration integration, boolean putObjectOnly) {
+        var builder = S3Client.builder()
+                .region(Region.of(integration.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(integration.accessKeyId(), integration.secretAccessKey())))
+                .forcePathStyle(integration.pathStyle())
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(maxConnections)
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(callTimeout))
+                .overrideConfiguration(c -> {
+                    c.retryPolicy(RetryPolicy.none()).apiCallTimeout(callTimeout);
+                    if (putObjectOnly) {
+                        c.addExecutionInterceptor(new PutObjectOnlyInterceptor());
+                    }
+                });
+        if (integration.endpoint() != null) {
+            builder.endpointOverride(integration.endpoint());
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,25 @@
+package io.s3relay.upload;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.s3relay.config.ActiveIntegration;
+import io.s3relay.submission.Submission;
+
+/** Turns a submission and its account's integrations into the upload jobs that should happen. */
+public class UploadPlanner {
+
+    private final Clock clock;
+
+    public UploadPlanner(Clock clock) {
+        this.clock = clock;
+    }
+
+    public List<UploadJob> plan(Submission submission, List<ActiveIntegration> integrations) {
+        String receivedAt = clock.instant().toString();
+        return integrations.stream()
+                .filter(integration -> integration.accepts(submission))
+                .map(integration -> new UploadJob(integration.id(), receivedAt, submission))
+                .toList();
+    }
+}

@@ -1,0 +1,77 @@
+package io.s3relay.upload;
+
+import java.time.Instant;
+
+import io.s3relay.config.ActiveIntegration;
+import io.s3relay.config.IntegrationRegistry;
+import io.s3relay.failure.PermanentFailureException;
+import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.upload.PdfSource.Pdf;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+
+/**
+ * Gets one upload job ready for the aws2-s3 producer: finds the integration in force, renders the object key
+ * ({@code CamelAwsS3Key}), names the bucket and the client, and puts the PDF in the body.
+ */
+public class UploadPreparer {
+
+    /** Exchange properties the upload route and the status step read. */
+    public static final String JOB = "s3relayJob";
+    public static final String INTEGRATION = "s3relayIntegration";
+    public static final String CLIENT = "s3relayClient";
+    public static final String BUCKET = "s3relayBucket";
+    public static final String BYTES = "s3relayBytes";
+    public static final String STARTED = "s3relayStarted";
+    public static final String KEY = "s3relayKey";
+
+    private final IntegrationRegistry integrations;
+    private final PathTemplateRenderer renderer;
+    private final PdfSource pdfSource;
+
+    public UploadPreparer(IntegrationRegistry integrations, PathTemplateRenderer renderer, PdfSource pdfSource) {
+        this.integrations = integrations;
+        this.renderer = renderer;
+        this.pdfSource = pdfSource;
+    }
+
+    /** Sets {@code CamelAwsS3Key} and the properties naming the integration's bucket and client. */
+    public void renderKey(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        UploadJob job = exchange.getMessage().getMandatoryBody(UploadJob.class);
+        ActiveIntegration integration = integrations.get(job.integrationId());
+        if (integration == null) {
+            throw new PermanentFailureException("integration " + job.integrationId() + " is no longer configured");
+        }
+        var submission = job.submission();
+        var template = integration.templateFor(submission.kind(), submission.test());
+        if (template == null) {
+            throw new PermanentFailureException("integration " + job.integrationId() + " no longer uploads combined PDFs");
+        }
+        String key = renderer.render(template, submission, Instant.parse(job.receivedAt()));
+        exchange.setProperty(JOB, job);
+        exchange.setProperty(INTEGRATION, integration);
+        exchange.setProperty(CLIENT, integration.clientName());
+        exchange.setProperty(BUCKET, integration.settings().bucket());
+        exchange.setProperty(STARTED, System.nanoTime());
+        exchange.setProperty(KEY, key);
+        exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
+        exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
+    }
+
+    /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */
+    public void loadPdf(Exchange exchange) {
+        UploadJob job = exchange.getProperty(JOB, UploadJob.class);
+        Pdf pdf = pdfSource.open(job.submission().downloadUrl());
+        if (pdf.temporary()) {
+            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    PdfSource.deleteQuietly(pdf);
+                }
+            });
+        }
+        exchange.setProperty(BYTES, pdf.size());
+        exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, pdf.size());
+        exchange.getMessage().setBody(pdf.path().toFile());
+    }
+}
