@@ -26,20 +26,29 @@ public class LocalS3Store implements AutoCloseable {
      * @param port      0 picks a free one
      */
     public LocalS3Store(Path directory, String host, int port, String accessKey, String secretKey) throws Exception {
-        Properties properties = new Properties();
-        String provider = "transient-nio2";
-        if (directory != null) {
-            Files.createDirectories(directory);
-            properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
-            provider = "filesystem-nio2";
-        }
+        this(storeIn(directory), host, port, accessKey, secretKey);
+    }
+
+    /** Serves the given store, e.g. one that a test wraps to see which calls reach the server. */
+    public LocalS3Store(BlobStore blobStore, String host, int port, String accessKey, String secretKey) {
         this.host = host;
-        this.blobStore = BlobStores.create(provider, properties);
+        this.blobStore = blobStore;
         this.proxy = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://" + host + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
+    }
+
+    /** Objects as files under the directory, or in memory when it is null. */
+    public static BlobStore storeIn(Path directory) throws Exception {
+        Properties properties = new Properties();
+        if (directory == null) {
+            return BlobStores.create("transient-nio2", properties);
+        }
+        Files.createDirectories(directory);
+        properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        return BlobStores.create("filesystem-nio2", properties);
     }
 
     public LocalS3Store start() throws Exception {

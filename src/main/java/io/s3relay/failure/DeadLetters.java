@@ -38,13 +38,13 @@ public class DeadLetters {
 
     /** Permanent failures at once; transient ones once the attempts are used up. Otherwise the broker redelivers. */
     public boolean isTerminal(Exchange exchange) {
-        Throwable failure = failure(exchange);
-        boolean terminal = FailureClassifier.isPermanent(failure) || Attempts.of(exchange) >= maxAttempts;
-        if (!terminal) {
-            LOG.warn("Attempt {} of {} failed, the broker will redeliver: {}", Attempts.of(exchange), maxAttempts,
-                    FailureClassifier.describe(failure));
-        }
-        return terminal;
+        return FailureClassifier.isPermanent(failure(exchange)) || Attempts.of(exchange) >= maxAttempts;
+    }
+
+    /** One line per failed attempt that the broker will redeliver. */
+    public void logRetry(Exchange exchange) {
+        LOG.warn("Attempt {} of {} failed in route {}, the broker will redeliver it: {}", Attempts.of(exchange), maxAttempts,
+                exchange.getFromRouteId(), FailureClassifier.describe(failure(exchange)));
     }
 
     /** Sets the dead-letter headers on the original message and leaves the failed status in a property. */
@@ -77,7 +77,7 @@ public class DeadLetters {
         message.setHeader("s3relay_route", exchange.getFromRouteId());
 
         String key = exchange.getProperty(io.s3relay.upload.UploadPreparer.KEY, String.class);
-        if (submission != null && submission.accountId() != null) {
+        if (submission != null) {
             exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key));
         }
         LOG.error("Dead-lettered a message from route {} after {} attempt(s) [{}]: account={} {}={} integration={}: {}",

@@ -1,0 +1,284 @@
+package io.s3relay.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.S3Relay;
+import io.s3relay.config.IntegrationRegistry;
+import io.s3relay.embedded.EmbeddedBroker;
+import io.s3relay.embedded.LocalS3Store;
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.camel.main.Main;
+
+/**
+ * Real servers for the tests: a persistent ActiveMQ broker (KahaDB), two s3proxy S3 servers with different
+ * credentials, and the relay itself (Camel Main with the routes of routes/), all on loopback with free ports.
+ * Started once per test class; each test takes its own accounts, buckets and ids.
+ */
+public class RelayFixture implements AutoCloseable {
+
+    public static final String QUEUE_SUBMISSIONS = "s3relay.submissions";
+    public static final String QUEUE_ACTIONS = "s3relay.actions";
+    public static final String QUEUE_DLQ = "s3relay.dlq";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    public final Path dir;
+    public final EmbeddedBroker broker;
+    public final S3Server serverA;
+    public final S3Server serverB;
+    private final Path integrationsFile;
+    private final List<String> integrationItems = new ArrayList<>();
+    private final Connection connection;
+    private final Session session;
+    private final List<JsonNode> statuses = new CopyOnWriteArrayList<>();
+    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+    private Main relay;
+    private final Map<String, String> properties;
+
+    /** An S3 server with its own credentials, and its storage for the tests to look into. */
+    public record S3Server(String name, LocalS3Store store, RecordingBlobStore objects, String accessKey, String secretKey) {
+        public String endpoint() {
+            return store.endpoint().toString();
+        }
+    }
+
+    /** A message of the dead-letter queue: the body as it was, and the relay's headers. */
+    public record DeadLetter(String body, Map<String, Object> headers) {
+    }
+
+    public static RelayFixture start() throws Exception {
+        return start(Map.of());
+    }
+
+    public static RelayFixture start(Map<String, String> extraProperties) throws Exception {
+        return new RelayFixture(extraProperties);
+    }
+
+    private RelayFixture(Map<String, String> extraProperties) throws Exception {
+        dir = Files.createTempDirectory("s3relay-test");
+        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
+        serverA = s3Server("a", "test-key-a", "test-secret-a-" + UUID.randomUUID());
+        serverB = s3Server("b", "test-key-b", "test-secret-b-" + UUID.randomUUID());
+        integrationsFile = dir.resolve("integrations.yaml");
+        Files.writeString(integrationsFile, "integrations: []\n");
+
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+        connection = factory.createConnection();
+        connection.start();
+        session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        session.createConsumer(session.createQueue(QUEUE_ACTIONS)).setMessageListener(m -> {
+            try {
+                statuses.add(JSON.readTree(((TextMessage) m).getText()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        session.createConsumer(session.createQueue(QUEUE_DLQ)).setMessageListener(m -> {
+            try {
+                Map<String, Object> headers = new LinkedHashMap<>();
+                for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements(); ) {
+                    String name = (String) names.nextElement();
+                    headers.put(name, m.getObjectProperty(name));
+                }
+                deadLetters.add(new DeadLetter(((TextMessage) m).getText(), headers));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        properties = new LinkedHashMap<>();
+        properties.put("s3relay.broker.url", broker.url());
+        properties.put("s3relay.data.dir", dir.resolve("relay").toString());
+        properties.put("s3relay.integrations.file", integrationsFile.toString());
+        properties.put("s3relay.integrations.reload-interval", "200");
+        properties.put("s3relay.local-s3.enabled", "false");
+        properties.put("s3relay.retry.initial-delay", "100");
+        properties.put("s3relay.retry.max-delay", "400");
+        properties.put("s3relay.retry.max-attempts", "3");
+        properties.put("camel.management.enabled", "false");
+        properties.putAll(extraProperties);
+        startRelay();
+    }
+
+    private S3Server s3Server(String name, String accessKey, String secretKey) throws Exception {
+        RecordingBlobStore objects = new RecordingBlobStore(LocalS3Store.storeIn(null));
+        LocalS3Store store = new LocalS3Store(objects, "127.0.0.1", 0, accessKey, secretKey).start();
+        return new S3Server(name, store, objects, accessKey, secretKey);
+    }
+
+    public void startRelay() {
+        relay = S3Relay.newMain();
+        properties.forEach(relay::addOverrideProperty);
+        relay.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.getCamelContext() != null
+                && relay.getCamelContext().isStarted());
+    }
+
+    public void stopRelay() {
+        relay.stop();
+    }
+
+    public Main relay() {
+        return relay;
+    }
+
+    /** A bucket of its own on the server, for one test. */
+    public String newBucket(S3Server server) {
+        String bucket = "bucket-" + SEQUENCE.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        // straight into the storage: the test making its bucket is not a call the relay made
+        server.objects().delegate().createContainer(bucket, org.gaul.s3proxy.blobstore.options.CreateContainerOptions.NONE);
+        return bucket;
+    }
+
+    public static String newId(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 18);
+    }
+
+    /** Adds integrations (YAML list items) to the integrations file and waits until they are in force. */
+    public void addIntegrations(String... items) {
+        integrationItems.addAll(List.of(items));
+        writeIntegrationsFile("integrations:\n" + String.join("", integrationItems));
+        registry().reload();
+    }
+
+    public void writeIntegrationsFile(String yaml) {
+        try {
+            Files.writeString(integrationsFile, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path integrationsFile() {
+        return integrationsFile;
+    }
+
+    public IntegrationRegistry registry() {
+        return relay.getCamelContext().getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class);
+    }
+
+    /** One integration as a YAML list item. */
+    public static String integration(String id, String account, S3Server server, String bucket, String extraYaml) {
+        return """
+                  - id: %s
+                    account_id: %s
+                    bucket: %s
+                    region: us-east-1
+                    access_key_id: %s
+                    secret_access_key: %s
+                    endpoint: %s
+                    path_style: true
+                """.formatted(id, account, bucket, server.accessKey(), server.secretKey(), server.endpoint())
+                + extraYaml.lines().map(l -> "    " + l + "\n").reduce("", String::concat);
+    }
+
+    /** A PDF of its own for one test, as a file: URL. */
+    public String pdf(byte[] bytes) {
+        try {
+            Path file = Files.createDirectories(dir.resolve("pdfs")).resolve(UUID.randomUUID() + ".pdf");
+            Files.write(file, bytes);
+            return file.toUri().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] randomPdf(int size) {
+        byte[] bytes = new byte[size];
+        new java.util.Random(size * 31L + SEQUENCE.incrementAndGet()).nextBytes(bytes);
+        byte[] header = "%PDF-1.4\n".getBytes();
+        System.arraycopy(header, 0, bytes, 0, Math.min(header.length, size));
+        return bytes;
+    }
+
+    public static String submission(String id, String account, boolean test, String downloadUrl) {
+        return """
+                {"submission": {"id": "%s", "account_id": "%s", "template_id": "tpl_eGc5CmFbPnCCmerqsx",
+                  "template_name": "Invoice 2018", "test": %s, "processed_at": "2018-05-09T09:45:31Z",
+                  "metadata": {"user_id": 42}, "download_url": "%s"}}""".formatted(id, account, test, downloadUrl);
+    }
+
+    public static String combined(String id, String account, boolean test, String downloadUrl) {
+        return """
+                {"combined_submission": {"id": "%s", "account_id": "%s", "test": %s,
+                  "processed_at": "2018-10-29T09:45:31Z", "metadata": {}, "download_url": "%s"}}"""
+                .formatted(id, account, test, downloadUrl);
+    }
+
+    /** Sends a persistent text message to the submissions queue, as upstream does. */
+    public void send(String body) {
+        send(QUEUE_SUBMISSIONS, body);
+    }
+
+    public synchronized void send(String queue, String body) {
+        try (MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            producer.send(session.createTextMessage(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Status messages received so far for one submission id, in arrival order. */
+    public List<JsonNode> statusesOf(String submissionId) {
+        return statuses.stream().filter(s -> submissionId.equals(s.path("submission_id").asText(null))
+                || submissionId.equals(s.path("combined_submission_id").asText(null))).toList();
+    }
+
+    public List<JsonNode> allStatuses() {
+        return List.copyOf(statuses);
+    }
+
+    /** Waits for a status in the given state for (submission, integration) and returns it. */
+    public JsonNode awaitStatus(String submissionId, String integrationId, String state) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(submissionId).stream()
+                .filter(s -> integrationId == null ? s.path("integration_id").isNull()
+                        : integrationId.equals(s.path("integration_id").asText(null)))
+                .filter(s -> state.equals(s.path("state").asText())).findFirst().orElse(null), s -> s != null);
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    public DeadLetter awaitDeadLetter(java.util.function.Predicate<DeadLetter> which) {
+        return await().atMost(Duration.ofSeconds(30)).until(
+                () -> deadLetters.stream().filter(which).findFirst().orElse(null), d -> d != null);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (relay != null) {
+                relay.stop();
+            }
+        } finally {
+            connection.close();
+            serverA.store().close();
+            serverB.store().close();
+            broker.close();
+        }
+    }
+}
