@@ -15,6 +15,8 @@ import java.util.function.BiConsumer;
 import io.s3relay.keys.InvalidKeyException;
 import io.s3relay.keys.PathTemplate;
 import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.keys.PathTemplateValidator;
+import io.s3relay.submission.SubmissionKind;
 import io.s3relay.submission.Submission;
 import io.s3relay.upload.S3ClientFactory;
 import org.slf4j.Logger;
@@ -135,9 +137,12 @@ public class IntegrationRegistry implements AutoCloseable {
     }
 
     private ActiveIntegration activate(Integration settings, ActiveIntegration previous) {
-        PathTemplate path = parse(settings.pathTemplate(), "path_template");
-        PathTemplate test = settings.testPathTemplate() == null ? null : parse(settings.testPathTemplate(), "test_path_template");
-        PathTemplate combined = settings.uploadsCombined() ? parse(settings.combinedPathTemplate(), "combined_path_template") : null;
+        PathTemplate path = parse(settings, settings.pathTemplate(), "path_template", SubmissionKind.SUBMISSION);
+        PathTemplate test = settings.testPathTemplate() == null ? null
+                : parse(settings, settings.testPathTemplate(), "test_path_template", SubmissionKind.SUBMISSION);
+        PathTemplate combined = settings.uploadsCombined()
+                ? parse(settings, settings.combinedPathTemplate(), "combined_path_template", SubmissionKind.COMBINED_SUBMISSION)
+                : null;
         if (previous != null && previous.settings().sameConnection(settings)) {
             return new ActiveIntegration(settings, path, test, combined, previous.client(), previous.clientName());
         }
@@ -147,12 +152,20 @@ public class IntegrationRegistry implements AutoCloseable {
         return new ActiveIntegration(settings, path, test, combined, client, name);
     }
 
-    private PathTemplate parse(String template, String field) {
+    /** Parses and checks one template: errors reject the integration, warnings are logged. */
+    private PathTemplate parse(Integration settings, String template, String field, SubmissionKind kind) {
+        PathTemplate parsed;
         try {
-            return renderer.parse(template);
+            parsed = renderer.parse(template);
         } catch (InvalidKeyException e) {
             throw new InvalidKeyException(field + ": " + e.getMessage(), e);
         }
+        PathTemplateValidator.Findings findings = PathTemplateValidator.check(parsed, kind);
+        if (!findings.valid()) {
+            throw new InvalidKeyException(field + ": " + String.join("; ", findings.errors()));
+        }
+        findings.warnings().forEach(w -> LOG.warn("Integration {} {}: {}", settings.id(), field, w));
+        return parsed;
     }
 
     private void apply(Map<String, ActiveIntegration> next, Map<String, String> rejected) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import io.s3relay.submission.Submission;
 import liqp.Template;
 import liqp.TemplateParser;
+import liqp.exceptions.ExceededMaxIterationsException;
+import liqp.filters.Filter;
 import liqp.parser.Flavor;
 
 /**
@@ -18,9 +20,11 @@ import liqp.parser.Flavor;
 public class PathTemplateRenderer {
 
     private final TemplateParser parser;
+    private final Limits limits;
 
     public PathTemplateRenderer(Limits limits) {
-        this.parser = new TemplateParser.Builder()
+        this.limits = limits;
+        TemplateParser.Builder builder = new TemplateParser.Builder()
                 .withFlavor(Flavor.LIQUID)
                 .withErrorMode(TemplateParser.ErrorMode.STRICT)
                 .withLocale(Locale.ROOT)
@@ -28,12 +32,16 @@ public class PathTemplateRenderer {
                 .withMaxIterations(limits.maxIterations())
                 .withMaxSizeRenderedString(limits.maxRenderedChars())
                 .withMaxTemplateSizeBytes(limits.maxTemplateBytes())
-                .withMaxRenderTimeMillis(limits.maxRenderMillis())
+                // liqp's own render time limit starts a thread per render (a few thousand keys a second);
+                // the guarded filters check the deadline instead, on the rendering thread
                 // {% include %} would read files on this machine: a customer template never may
                 .withNameResolver(name -> {
                     throw new IOException("include is not allowed in path templates");
-                })
-                .build();
+                });
+        for (Filter filter : Flavor.LIQUID.getFilters().values()) {
+            builder.withFilter(new GuardedFilter(filter, limits.maxRenderedChars()));
+        }
+        this.parser = builder.build();
     }
 
     public PathTemplateRenderer() {
@@ -44,6 +52,11 @@ public class PathTemplateRenderer {
     public PathTemplate parse(String source) {
         if (source == null || source.isBlank()) {
             throw new InvalidKeyException("the path template is blank");
+        }
+        int bytes = source.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxTemplateBytes()) {
+            throw new InvalidKeyException("the path template is " + bytes + " bytes long; at most "
+                    + limits.maxTemplateBytes() + " are allowed");
         }
         try {
             Template template = parser.parse(source);
@@ -60,18 +73,37 @@ public class PathTemplateRenderer {
 
     public String render(PathTemplate template, Map<String, Object> variables) {
         String rendered;
+        GuardedFilter.startRender(limits.maxRenderMillis() * 1_000_000L);
         try {
             rendered = template.template().render(variables);
         } catch (RuntimeException e) {
-            throw new InvalidKeyException("the path template failed to render: " + describe(e), e);
+            throw renderFailure(e);
+        } finally {
+            GuardedFilter.endRender();
         }
         return ObjectKeyRules.normalise(rendered);
     }
 
+    /** The customer-readable reason a render failed; liqp wraps what the filters throw. */
+    private InvalidKeyException renderFailure(RuntimeException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidKeyException invalid) {
+                return invalid;
+            }
+            if (t instanceof ExceededMaxIterationsException) {
+                return new InvalidKeyException("the path template loops more than " + limits.maxIterations() + " times", t);
+            }
+            if (t.getMessage() != null && t.getMessage().startsWith("rendered string exceeds")) {
+                return new InvalidKeyException("the path template renders more than " + limits.maxRenderedChars()
+                        + " characters", t);
+            }
+        }
+        return new InvalidKeyException("the path template failed to render: " + describe(failure), failure);
+    }
+
     static String describe(Throwable e) {
         Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause
-                && (cause.getMessage() == null || cause instanceof java.util.concurrent.ExecutionException)) {
+        while (cause.getMessage() == null && cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
         String message = cause.getMessage();

@@ -1,0 +1,124 @@
+package io.s3relay.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.upload.S3ClientFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading and reloading the integrations file: the last good configuration stays in force. */
+class IntegrationRegistryTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private IntegrationRegistry registry;
+    private final List<String> boundClients = new ArrayList<>();
+
+    @BeforeEach
+    void create() {
+        file = dir.resolve("integrations.yaml");
+        registry = new IntegrationRegistry(file, new IntegrationsFile(Map.of("ACME_SECRET", "from-env")::get),
+                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), (name, client) -> boundClients.add(name));
+    }
+
+    @AfterEach
+    void close() {
+        registry.close();
+    }
+
+    @Test
+    void loadsIntegrationsByAccountWithSecretsFromTheEnvironment() throws Exception {
+        write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "${env:ACME_SECRET}")
+                + integration("int_2", "acc_1", "copies/{{ submission_id }}.pdf", "literal"));
+        registry.reload();
+        assertThat(registry.forAccount("acc_1")).extracting(ActiveIntegration::id).containsExactly("int_1", "int_2");
+        assertThat(registry.get("int_1").settings().secretAccessKey()).isEqualTo("from-env");
+        assertThat(registry.get("int_1").toString()).doesNotContain("from-env");
+        assertThat(registry.forAccount("acc_other")).isEmpty();
+    }
+
+    @Test
+    void reportsATemplateTypoAndKeepsTheLastGoodVersionInForce() throws Exception {
+        write(integration("int_1", "acc_1", "good/{{ submission_id }}.pdf", "s"));
+        registry.reload();
+        write(integration("int_1", "acc_1", "bad/{{ submision_id }}.pdf", "s"));
+        registry.reload();
+        assertThat(registry.get("int_1").pathTemplate().source()).isEqualTo("good/{{ submission_id }}.pdf");
+        assertThat(registry.problems().get("int_1")).contains("path_template")
+                .contains("unknown variable 'submision_id' (did you mean 'submission_id'?)");
+    }
+
+    @Test
+    void keepsTheWholeConfigurationWhenTheFileDoesNotParse() throws Exception {
+        write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
+        registry.reload();
+        Files.writeString(file, "integrations: [ { id: broken");
+        registry.reload();
+        assertThat(registry.get("int_1")).isNotNull();
+    }
+
+    @Test
+    void rejectsOneBrokenIntegrationAndKeepsTheOthers() throws Exception {
+        write(integration("int_ok", "acc_1", "{{ submission_id }}.pdf", "s")
+                + integration("int_missing_env", "acc_1", "{{ submission_id }}.pdf", "${env:NOT_SET}")
+                + "  - id: int_no_bucket\n    account_id: acc_1\n");
+        registry.reload();
+        assertThat(registry.all()).containsOnlyKeys("int_ok");
+        assertThat(registry.problems().get("int_missing_env")).contains("NOT_SET");
+        assertThat(registry.problems().get("int_no_bucket")).contains("bucket").contains("missing");
+    }
+
+    @Test
+    void buildsOneClientPerConnectionAndKeepsItWhenOnlyTheTemplateChanges() throws Exception {
+        write(integration("int_1", "acc_1", "a/{{ submission_id }}.pdf", "s"));
+        registry.reload();
+        var first = registry.get("int_1").client();
+        write(integration("int_1", "acc_1", "b/{{ submission_id }}.pdf", "s"));
+        registry.reload();
+        assertThat(registry.get("int_1").client()).isSameAs(first);
+        write(integration("int_1", "acc_1", "b/{{ submission_id }}.pdf", "rotated"));
+        registry.reload();
+        assertThat(registry.get("int_1").client()).isNotSameAs(first);
+        assertThat(boundClients).hasSize(2);
+    }
+
+    @Test
+    void picksUpAnEditedFileWithoutBeingAsked() throws Exception {
+        write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
+        registry.start(50);
+        write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s") + integration("int_2", "acc_2", "{{ submission_id }}.pdf", "s"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("int_2") != null);
+    }
+
+    private void write(String items) throws Exception {
+        Files.writeString(file, "integrations:\n" + items);
+        // a new modification time even on coarse file systems
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + boundClients.size() * 1000L + items.length()));
+    }
+
+    private static String integration(String id, String account, String template, String secret) {
+        return """
+                  - id: %s
+                    account_id: %s
+                    bucket: b
+                    region: us-east-1
+                    access_key_id: k
+                    secret_access_key: "%s"
+                    endpoint: http://127.0.0.1:1
+                    path_style: true
+                    path_template: "%s"
+                """.formatted(id, account, secret, template);
+    }
+}
