@@ -6,7 +6,7 @@ import org.apache.camel.main.Main;
 
 /**
  * The relay's command line: {@code run} (the default) starts the relay; {@code send} puts a submission on the
- * queue.
+ * queue; {@code preview} shows the key a path template renders.
  */
 public final class S3Relay {
 
@@ -32,6 +32,7 @@ public final class S3Relay {
         int exit = switch (command) {
             case "run" -> run(rest);
             case "send" -> new SendCommand(Settings.load()).run(rest);
+            case "preview" -> new PreviewCommand(Settings.load(), System.out, System.err).run(rest);
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("Unknown command: " + command);
@@ -62,6 +63,9 @@ public final class S3Relay {
                   run                      start the relay (the default)
                   send <file.json>         put a submission message on the submissions queue
                   send --sample            put a sample submission, with a sample PDF, on the queue
+                  preview --message <file.json> (--template '<liquid>' | --integration <id>)
+                                           print the object key a template renders for a message,
+                                           or the error the customer would see (exit 1)
                   help                     this text
 
                 Settings come from application.properties, -Dname=value and environment variables

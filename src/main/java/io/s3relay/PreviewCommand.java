@@ -1,0 +1,106 @@
+package io.s3relay;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.config.Integration;
+import io.s3relay.config.IntegrationsFile;
+import io.s3relay.keys.InvalidKeyException;
+import io.s3relay.keys.PathTemplate;
+import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.keys.PathTemplateValidator;
+import io.s3relay.submission.InvalidSubmissionException;
+import io.s3relay.submission.Submission;
+import io.s3relay.submission.SubmissionKind;
+import io.s3relay.submission.SubmissionParser;
+
+/**
+ * {@code preview}: the key a template would write for a message, or the error the customer would see, so that
+ * support staff can check a template before a customer relies on it. Exit 0 with a key, 1 with an error.
+ */
+final class PreviewCommand {
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    PreviewCommand(Settings settings, PrintStream out, PrintStream err) {
+        this.settings = settings;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] args) throws Exception {
+        String template = null;
+        String message = null;
+        String integrationId = null;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--template" -> template = value;
+                case "--message" -> message = value;
+                case "--integration" -> integrationId = value;
+                default -> {
+                    return usage("unknown option " + args[i]);
+                }
+            }
+            i++;
+        }
+        if (message == null || (template == null) == (integrationId == null)) {
+            return usage("give --message and either --template or --integration");
+        }
+        Submission submission;
+        try {
+            submission = new SubmissionParser(new ObjectMapper()).parse(Files.readString(Path.of(message)));
+        } catch (InvalidSubmissionException e) {
+            err.println("The message cannot be processed: " + e.getMessage());
+            return 1;
+        }
+        if (integrationId != null) {
+            Path file = Path.of(settings.get("s3relay.integrations.file", "config/integrations.yaml"));
+            IntegrationsFile.Contents contents = new IntegrationsFile().read(file);
+            Integration integration = contents.integrations().get(integrationId);
+            if (integration == null) {
+                err.println("Integration " + integrationId + " is not usable in " + file + ": "
+                        + contents.problems().getOrDefault(integrationId, "no such integration"));
+                return 1;
+            }
+            if (!integration.submissionTypes().accepts(submission.test())) {
+                out.println("(integration " + integrationId + " does not take " + (submission.test() ? "test" : "live")
+                        + " submissions: nothing would be uploaded)");
+                return 0;
+            }
+            template = submission.kind() == SubmissionKind.COMBINED_SUBMISSION ? integration.combinedPathTemplate()
+                    : submission.test() && integration.testPathTemplate() != null ? integration.testPathTemplate()
+                    : integration.pathTemplate();
+            if (template == null || template.isBlank()) {
+                out.println("(integration " + integrationId + " does not upload combined PDFs: nothing would be uploaded)");
+                return 0;
+            }
+        }
+        PathTemplateRenderer renderer = new PathTemplateRenderer();
+        try {
+            PathTemplate parsed = renderer.parse(template);
+            PathTemplateValidator.Findings findings = PathTemplateValidator.check(parsed, submission.kind());
+            if (!findings.valid()) {
+                err.println("The template is refused: " + String.join("; ", findings.errors()));
+                return 1;
+            }
+            findings.warnings().forEach(w -> err.println("Warning: " + w));
+            out.println(renderer.render(parsed, submission, Instant.now()));
+            return 0;
+        } catch (InvalidKeyException e) {
+            err.println("The upload would fail: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int usage(String problem) {
+        err.println(problem);
+        err.println("Usage: preview --message <file.json> (--template '<liquid>' | --integration <id>)");
+        return 2;
+    }
+}
