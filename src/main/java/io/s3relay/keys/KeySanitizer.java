@@ -13,9 +13,21 @@ public final class KeySanitizer {
         if (value == null) {
             return null;
         }
+        if (isAllSafe(value)) {
+            return value;
+        }
         StringBuilder out = new StringBuilder(value.length());
         value.codePoints().forEach(cp -> out.append(isSafe(cp) ? (char) cp : '_'));
         return out.toString();
+    }
+
+    private static boolean isAllSafe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!isSafe(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isSafe(int cp) {

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +25,6 @@ public final class PathVariables {
     /** Variables of a combined submission's path template. */
     public static final Set<String> COMBINED_SUBMISSION = Set.of("account_id", "combined_submission_id",
             "timestamp", "date", "year", "month", "day", "metadata");
-
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyyMMdd");
 
     private PathVariables() {
     }
@@ -52,13 +48,20 @@ public final class PathVariables {
         }
         ZonedDateTime at = (submission.processedAt() == null
                 ? now : OffsetDateTime.parse(submission.processedAt()).toInstant()).atZone(ZoneOffset.UTC);
-        vars.put("timestamp", TIMESTAMP.format(at));
-        vars.put("date", DATE.format(at));
+        String date = digits(at.getYear(), 4) + digits(at.getMonthValue(), 2) + digits(at.getDayOfMonth(), 2);
+        vars.put("timestamp", date + digits(at.getHour(), 2) + digits(at.getMinute(), 2) + digits(at.getSecond(), 2));
+        vars.put("date", date);
         vars.put("year", String.valueOf(at.getYear()));
         vars.put("month", String.valueOf(at.getMonthValue()));
         vars.put("day", String.valueOf(at.getDayOfMonth()));
         vars.put("metadata", sanitizeValue(submission.metadata()));
         return vars;
+    }
+
+    /** Zero-padded, without a formatter: this runs for every key. */
+    private static String digits(int value, int width) {
+        String text = Integer.toString(value);
+        return text.length() >= width ? text : "0".repeat(width - text.length()) + text;
     }
 
     /** Strings are sanitised at any depth; numbers and booleans stay typed so that comparisons still work. */

@@ -173,6 +173,15 @@ class PathTemplateRenderingTest {
                 .isInstanceOf(InvalidKeyException.class).hasMessage("the path template loops more than 10000 times");
     }
 
+    @Test
+    void stopsARenderThatRunsPastItsDeadline() {
+        // a deadline already passed when the render starts: the first filter call stops it
+        var strict = new PathTemplateRenderer(new PathTemplateRenderer.Limits(10_000, 16_384, 8_192, -1));
+        PathTemplate template = strict.parse("{{ submission_id | append: '.pdf' }}");
+        assertThatThrownBy(() -> strict.render(template, submission(SUBMISSION), RELAY_CLOCK))
+                .isInstanceOf(InvalidKeyException.class).hasMessage("the path template took too long to render");
+    }
+
     private static Arguments key(String name, String message, String template, String expected) {
         return Arguments.of(name, message, template, expected);
     }

@@ -73,10 +73,16 @@ public class RelayFixture implements AutoCloseable {
     }
 
     public static RelayFixture start(Map<String, String> extraProperties) throws Exception {
+        return new RelayFixture(fixture -> extraProperties);
+    }
+
+    /** For settings that name the fixture's own servers (their ports are only known once they run). */
+    public static RelayFixture startWith(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties)
+            throws Exception {
         return new RelayFixture(extraProperties);
     }
 
-    private RelayFixture(Map<String, String> extraProperties) throws Exception {
+    private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties) throws Exception {
         dir = Files.createTempDirectory("s3relay-test");
         broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
         serverA = s3Server("a", "test-key-a", "test-secret-a-" + UUID.randomUUID());
@@ -118,7 +124,7 @@ public class RelayFixture implements AutoCloseable {
         properties.put("s3relay.retry.max-delay", "400");
         properties.put("s3relay.retry.max-attempts", "3");
         properties.put("camel.management.enabled", "false");
-        properties.putAll(extraProperties);
+        properties.putAll(extraProperties.apply(this));
         startRelay();
     }
 
