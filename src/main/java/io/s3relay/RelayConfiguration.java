@@ -16,11 +16,14 @@ import io.s3relay.config.IntegrationsFile;
 import io.s3relay.config.SubmissionTypes;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
+import io.s3relay.failure.Backoff;
 import io.s3relay.failure.DeadLetters;
+import io.s3relay.failure.RetryScheduler;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.status.StatusFactory;
 import io.s3relay.submission.SubmissionParser;
 import io.s3relay.upload.PdfSource;
+import io.s3relay.upload.IntegrationGuard;
 import io.s3relay.upload.S3ClientFactory;
 import io.s3relay.upload.UploadPlanner;
 import io.s3relay.upload.UploadPreparer;
@@ -37,7 +40,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Registers the beans that the YAML routes name ({@code jms}, {@code submissionParser}, {@code integrations},
- * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code deadLetters}), built from the
+ * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code retries}, {@code deadLetters}), built from the
  * {@code s3relay.*} properties, and starts the embedded broker and store of the default run.
  */
 public class RelayConfiguration implements CamelConfiguration {
@@ -71,8 +74,16 @@ public class RelayConfiguration implements CamelConfiguration {
             LOG.info("Local S3-compatible store on {} (objects under {})", store.endpoint(), dataDir.resolve("s3"));
         }
 
-        int maxAttempts = Integer.parseInt(prop(props, "s3relay.retry.max-attempts", "20"));
-        context.getRegistry().bind("jms", jmsComponent(props, brokerUrl, maxAttempts));
+        Backoff backoff = new Backoff(Long.parseLong(prop(props, "s3relay.retry.initial-delay", "1000")),
+                Double.parseDouble(prop(props, "s3relay.retry.multiplier", "2")),
+                Long.parseLong(prop(props, "s3relay.retry.max-delay", "300000")),
+                Integer.parseInt(prop(props, "s3relay.retry.max-attempts", "20")), 0.15);
+        context.getRegistry().bind("jms", jmsComponent(props, brokerUrl, backoff));
+        IntegrationGuard guard = new IntegrationGuard(
+                Integer.parseInt(prop(props, "s3relay.integration.max-in-flight", "4")),
+                Integer.parseInt(prop(props, "s3relay.integration.circuit.failures", "5")),
+                Long.parseLong(prop(props, "s3relay.integration.circuit.open-millis", "30000")),
+                Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "200")));
 
         PathTemplateRenderer renderer = new PathTemplateRenderer();
         S3ClientFactory clients = new S3ClientFactory(
@@ -90,12 +101,13 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("integrations", integrations);
         context.getRegistry().bind("submissionParser", parser);
         context.getRegistry().bind("uploadPlanner", new UploadPlanner(clock));
-        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients)));
+        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients), guard));
         context.getRegistry().bind("statuses", statuses);
-        context.getRegistry().bind("deadLetters", new DeadLetters(maxAttempts, mapper, parser, statuses, clock));
+        context.getRegistry().bind("deadLetters", new DeadLetters(mapper, parser, statuses, clock));
+        context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));
     }
 
-    private static JmsComponent jmsComponent(PropertiesComponent props, String brokerUrl, int maxAttempts) {
+    private static JmsComponent jmsComponent(PropertiesComponent props, String brokerUrl, Backoff backoff) {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl);
         String user = prop(props, "s3relay.broker.username", "");
         if (!user.isBlank()) {
@@ -103,17 +115,18 @@ public class RelayConfiguration implements CamelConfiguration {
             factory.setPassword(prop(props, "s3relay.broker.password", ""));
         }
         factory.getPrefetchPolicy().setQueuePrefetch(Integer.parseInt(prop(props, "s3relay.broker.prefetch", "10")));
-        // the broker's redelivery is the only retry layer: Camel does not redeliver (see errors.camel.yaml)
+        // rollbacks (s3relay.retry.broker-scheduler=false, or a broker that failed mid-transaction) are redelivered
+        // by the client with the same backoff; Camel itself never redelivers (see errors.camel.yaml)
         RedeliveryPolicy redelivery = new RedeliveryPolicy();
-        redelivery.setInitialRedeliveryDelay(Long.parseLong(prop(props, "s3relay.retry.initial-delay", "1000")));
-        redelivery.setRedeliveryDelay(redelivery.getInitialRedeliveryDelay());
+        redelivery.setInitialRedeliveryDelay(backoff.initialDelayMillis());
+        redelivery.setRedeliveryDelay(backoff.initialDelayMillis());
         redelivery.setUseExponentialBackOff(true);
-        redelivery.setBackOffMultiplier(Double.parseDouble(prop(props, "s3relay.retry.multiplier", "2")));
-        redelivery.setMaximumRedeliveryDelay(Long.parseLong(prop(props, "s3relay.retry.max-delay", "300000")));
+        redelivery.setBackOffMultiplier(backoff.multiplier());
+        redelivery.setMaximumRedeliveryDelay(backoff.maxDelayMillis());
         redelivery.setUseCollisionAvoidance(true);
         redelivery.setCollisionAvoidancePercent((short) 15);
         // the relay dead-letters by itself after s3relay.retry.max-attempts; this is only the broker's safety net
-        redelivery.setMaximumRedeliveries(maxAttempts + 5);
+        redelivery.setMaximumRedeliveries(backoff.maxAttempts() + 5);
         factory.setRedeliveryPolicy(redelivery);
         // a message waiting for its redelivery must not hold a consumer thread
         factory.setNonBlockingRedelivery(true);

@@ -7,6 +7,7 @@ import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
+import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
@@ -129,7 +130,11 @@ class FailureHandlingTest {
         assertThat(failed.path("attempts").asInt()).isEqualTo(3);
         DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(id));
         assertThat(letter.headers()).containsEntry("s3relay_error_class", "retries-exhausted")
-                .containsEntry("s3relay_attempts", 3);
+                .containsEntry("s3relay_attempts", 3).containsEntry("s3relay_integration_id", integrationId);
+        Instant first = Instant.parse((String) letter.headers().get("s3relay_first_failure"));
+        Instant last = Instant.parse((String) letter.headers().get("s3relay_last_failure"));
+        assertThat(first).isBefore(last);
+        assertThat((String) letter.headers().get("s3relay_error_message")).contains("Connect to 127.0.0.1:" + closedPort);
         assertThat(relay.statusesOf(id)).extracting(s -> s.path("state").asText()).containsExactly("pending", "failed");
     }
 }

@@ -22,7 +22,9 @@ public class EmbeddedBroker implements AutoCloseable {
         broker.setBrokerName("s3relay-embedded");
         broker.setUseJmx(false);
         broker.setAdvisorySupport(false);
-        broker.setSchedulerSupport(false);
+        // scheduled redelivery: a job to retry goes back to its queue with a delay (AMQ_SCHEDULED_DELAY)
+        broker.setSchedulerSupport(true);
+        broker.setSchedulerDirectoryFile(new File(dataDirectory, "scheduler"));
         broker.setUseShutdownHook(false);
         broker.setDataDirectoryFile(dataDirectory);
         KahaDBPersistenceAdapter kahaDb = new KahaDBPersistenceAdapter();

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides when a failed message stops being retried, and prepares its dead letter: the original body unchanged,
+ * Prepares the dead letter of a failed message (see {@link RetryScheduler} for when): the original body unchanged,
  * with headers that say what went wrong, and the {@code failed} status that goes out with it.
  */
 public class DeadLetters {
@@ -22,34 +22,21 @@ public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
-    private final int maxAttempts;
     private final ObjectMapper mapper;
     private final SubmissionParser parser;
     private final StatusFactory statuses;
     private final Clock clock;
 
-    public DeadLetters(int maxAttempts, ObjectMapper mapper, SubmissionParser parser, StatusFactory statuses, Clock clock) {
-        this.maxAttempts = maxAttempts;
+    public DeadLetters(ObjectMapper mapper, SubmissionParser parser, StatusFactory statuses, Clock clock) {
         this.mapper = mapper;
         this.parser = parser;
         this.statuses = statuses;
         this.clock = clock;
     }
 
-    /** Permanent failures at once; transient ones once the attempts are used up. Otherwise the broker redelivers. */
-    public boolean isTerminal(Exchange exchange) {
-        return FailureClassifier.isPermanent(failure(exchange)) || Attempts.of(exchange) >= maxAttempts;
-    }
-
-    /** One line per failed attempt that the broker will redeliver. */
-    public void logRetry(Exchange exchange) {
-        LOG.warn("Attempt {} of {} failed in route {}, the broker will redeliver it: {}", Attempts.of(exchange), maxAttempts,
-                exchange.getFromRouteId(), FailureClassifier.describe(failure(exchange)));
-    }
-
     /** Sets the dead-letter headers on the original message and leaves the failed status in a property. */
     public void prepare(Exchange exchange) {
-        Throwable failure = failure(exchange);
+        Throwable failure = RetryScheduler.failure(exchange);
         String body = exchange.getMessage().getBody(String.class);
         int attempts = Attempts.of(exchange);
         boolean permanent = FailureClassifier.isPermanent(failure);
@@ -58,27 +45,36 @@ public class DeadLetters {
 
         String integrationId = null;
         Submission submission = null;
+        boolean replayed = Boolean.TRUE.equals(exchange.getMessage().getHeader(FailureHeaders.REPLAYED, Boolean.class));
         UploadJob job = readJob(body);
         if (job != null) {
             integrationId = job.integrationId();
             submission = job.submission();
+            replayed |= job.replayed();
         } else if (body != null) {
             submission = parser.identify(body);
         }
         var message = exchange.getMessage();
         message.removeHeaders("Camel*");
-        message.setHeader("s3relay_error_class", permanent ? "permanent" : "retries-exhausted");
-        message.setHeader("s3relay_error_type", rootType(failure));
-        message.setHeader("s3relay_error_message", reason);
-        message.setHeader("s3relay_integration_id", integrationId);
-        message.setHeader("s3relay_attempts", attempts);
-        message.setHeader("s3relay_first_failure", attempts <= 1 ? now : null);
-        message.setHeader("s3relay_last_failure", now);
-        message.setHeader("s3relay_route", exchange.getFromRouteId());
+        message.removeHeader(FailureHeaders.SCHEDULED_DELAY);
+        message.removeHeader(FailureHeaders.LAST_ERROR);
+        message.setHeader(FailureHeaders.ERROR_CLASS, permanent ? "permanent" : "retries-exhausted");
+        message.setHeader(FailureHeaders.ERROR_TYPE, rootType(failure));
+        message.setHeader(FailureHeaders.ERROR_MESSAGE, reason);
+        message.setHeader(FailureHeaders.INTEGRATION_ID, integrationId);
+        message.setHeader(FailureHeaders.ATTEMPTS, attempts);
+        if (message.getHeader(FailureHeaders.FIRST_FAILURE) == null) {
+            message.setHeader(FailureHeaders.FIRST_FAILURE, now);
+        }
+        message.setHeader(FailureHeaders.LAST_FAILURE, now);
+        message.setHeader(FailureHeaders.ROUTE, exchange.getFromRouteId());
+        if (exchange.getFromEndpoint() instanceof org.apache.camel.component.jms.JmsEndpoint jms) {
+            message.setHeader(FailureHeaders.SOURCE_QUEUE, jms.getDestinationName());
+        }
 
         String key = exchange.getProperty(io.s3relay.upload.UploadPreparer.KEY, String.class);
         if (submission != null) {
-            exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key));
+            exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key, replayed));
         }
         LOG.error("Dead-lettered a message from route {} after {} attempt(s) [{}]: account={} {}={} integration={}: {}",
                 exchange.getFromRouteId(), attempts, permanent ? "permanent" : "retries exhausted",
@@ -106,11 +102,6 @@ public class DeadLetters {
             t = t.getCause();
         }
         return t == null ? "unknown" : t.getClass().getSimpleName();
-    }
-
-    private static Throwable failure(Exchange exchange) {
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        return caught != null ? caught : exchange.getException();
     }
 
 }

@@ -38,7 +38,7 @@ public class StatusFactory {
         ActiveIntegration integration = integrations.apply(job.integrationId());
         Map<String, Object> result = integration == null ? null
                 : resultData(integration.settings(), null, null, null);
-        return write(status("pending", job.integrationId(), job.submission(), 0, result, null));
+        return write(status("pending", job.integrationId(), job.submission(), 0, result, null, job.replayed()));
     }
 
     /** The object is stored: called right after the aws2-s3 producer, whose headers carry the ETag. */
@@ -49,18 +49,20 @@ public class StatusFactory {
         Map<String, Object> result = resultData(integration.settings(), key,
                 exchange.getMessage().getHeader(AWS2S3Constants.E_TAG, String.class),
                 exchange.getMessage().getHeader(AWS2S3Constants.VERSION_ID, String.class));
-        return write(status("processed", job.integrationId(), job.submission(), Attempts.of(exchange), result, null));
+        return write(status("processed", job.integrationId(), job.submission(), Attempts.of(exchange), result, null,
+                job.replayed()));
     }
 
     /** The job, or the submission when it never became a job (integrationId null), cannot be uploaded. */
-    public String failed(String integrationId, Submission submission, int attempts, String error, String key) {
+    public String failed(String integrationId, Submission submission, int attempts, String error, String key,
+                         boolean replayed) {
         ActiveIntegration integration = integrationId == null ? null : integrations.apply(integrationId);
         Map<String, Object> result = integration == null ? null : resultData(integration.settings(), key, null, null);
-        return write(status("failed", integrationId, submission, attempts, result, error));
+        return write(status("failed", integrationId, submission, attempts, result, error, replayed));
     }
 
     private Map<String, Object> status(String state, String integrationId, Submission submission, int attempts,
-                                       Map<String, Object> resultData, String error) {
+                                       Map<String, Object> resultData, String error, boolean replayed) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("action_type", ACTION_TYPE);
         status.put("state", state);
@@ -72,6 +74,9 @@ public class StatusFactory {
         status.put("timestamp", clock.instant().toString());
         status.put("result_data", resultData);
         status.put("error", error);
+        if (replayed) {
+            status.put("replayed", true);
+        }
         return status;
     }
 

@@ -10,10 +10,12 @@ import io.s3relay.submission.Submission;
  *
  * @param receivedAt when the relay took the submission: the time variables fall back to it, so that a retry
  *                   renders the same key as the first attempt
+ * @param replayed   an operator moved it back from the dead-letter queue; its statuses say so
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UploadJob(
         @JsonProperty("integration_id") String integrationId,
         @JsonProperty("received_at") String receivedAt,
-        @JsonProperty("submission") Submission submission) {
+        @JsonProperty("submission") Submission submission,
+        @JsonProperty("replayed") boolean replayed) {
 }

@@ -15,11 +15,13 @@ public class UploadPlanner {
         this.clock = clock;
     }
 
-    public List<UploadJob> plan(Submission submission, List<ActiveIntegration> integrations) {
+    /** @param replayed whether an operator replayed the submission from the dead-letter queue */
+    public List<UploadJob> plan(Submission submission, List<ActiveIntegration> integrations, Boolean replayed) {
         String receivedAt = clock.instant().toString();
         return integrations.stream()
                 .filter(integration -> integration.accepts(submission))
-                .map(integration -> new UploadJob(integration.id(), receivedAt, submission))
+                .map(integration -> new UploadJob(integration.id(), receivedAt, submission,
+                        Boolean.TRUE.equals(replayed)))
                 .toList();
     }
 }

@@ -9,6 +9,7 @@ import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.PdfSource.Pdf;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Gets one upload job ready for the aws2-s3 producer: finds the integration in force, renders the object key
@@ -28,11 +29,14 @@ public class UploadPreparer {
     private final IntegrationRegistry integrations;
     private final PathTemplateRenderer renderer;
     private final PdfSource pdfSource;
+    private final IntegrationGuard guard;
 
-    public UploadPreparer(IntegrationRegistry integrations, PathTemplateRenderer renderer, PdfSource pdfSource) {
+    public UploadPreparer(IntegrationRegistry integrations, PathTemplateRenderer renderer, PdfSource pdfSource,
+                          IntegrationGuard guard) {
         this.integrations = integrations;
         this.renderer = renderer;
         this.pdfSource = pdfSource;
+        this.guard = guard;
     }
 
     /** Sets {@code CamelAwsS3Key} and the properties naming the integration's bucket and client. */
@@ -48,6 +52,14 @@ public class UploadPreparer {
             throw new PermanentFailureException("integration " + job.integrationId() + " no longer uploads combined PDFs");
         }
         String key = renderer.render(template, submission, Instant.parse(job.receivedAt()));
+        // a place among the integration's uploads in flight, given back however the exchange ends
+        guard.acquire(integration.id());
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                guard.release(integration.id());
+            }
+        });
         exchange.setProperty(JOB, job);
         exchange.setProperty(INTEGRATION, integration);
         exchange.setProperty(CLIENT, integration.clientName());
@@ -58,12 +70,17 @@ public class UploadPreparer {
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
     }
 
+    /** The object is stored: the integration's circuit closes. */
+    public void uploaded(Exchange exchange) {
+        guard.succeeded(exchange.getProperty(INTEGRATION, ActiveIntegration.class).id());
+    }
+
     /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */
     public void loadPdf(Exchange exchange) {
         UploadJob job = exchange.getProperty(JOB, UploadJob.class);
         Pdf pdf = pdfSource.open(job.submission().downloadUrl());
         if (pdf.temporary()) {
-            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onDone(Exchange done) {
                     PdfSource.deleteQuietly(pdf);

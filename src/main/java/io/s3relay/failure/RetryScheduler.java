@@ -1,0 +1,86 @@
+package io.s3relay.failure;
+
+import java.time.Clock;
+
+import io.s3relay.config.ActiveIntegration;
+import io.s3relay.upload.IntegrationGuard;
+import io.s3relay.upload.UploadPreparer;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.jms.JmsEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what a failure leads to. Permanent failures and the last attempt are terminal (dead letter and
+ * {@code failed}); anything else is retried later. With the broker's scheduler (the default) the original message
+ * goes back to its queue with a delay, in the same transaction, so no consumer thread waits and no prefetched
+ * message is held; without it the transaction rolls back and the client redelivers after a backoff.
+ */
+public class RetryScheduler {
+
+    /** Exchange property: the queue the retried message goes back to. */
+    public static final String RETRY_QUEUE = "s3relayRetryQueue";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryScheduler.class);
+
+    private final Backoff backoff;
+    private final IntegrationGuard guard;
+    private final Clock clock;
+
+    public RetryScheduler(Backoff backoff, IntegrationGuard guard, Clock clock) {
+        this.backoff = backoff;
+        this.guard = guard;
+        this.clock = clock;
+    }
+
+    public int maxAttempts() {
+        return backoff.maxAttempts();
+    }
+
+    /** Permanent failures at once; transient ones once the attempts are used up. */
+    public boolean isTerminal(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        if (FailureClassifier.isPermanent(failure)) {
+            return true;
+        }
+        return !(failure instanceof NotAttemptedException) && Attempts.of(exchange) >= backoff.maxAttempts();
+    }
+
+    /** Sets the headers of the retry on the original message: next attempt number, failure times, delay. */
+    public void prepareRetry(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        int attempt = Attempts.of(exchange);
+        boolean attempted = !(failure instanceof NotAttemptedException);
+        long delay = attempted ? backoff.delayAfter(attempt) : ((NotAttemptedException) failure).retryAfterMillis();
+        ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
+        if (attempted && integration != null) {
+            guard.failed(integration.id());
+        }
+        var message = exchange.getMessage();
+        String now = clock.instant().toString();
+        message.setHeader(FailureHeaders.ATTEMPT, attempted ? attempt + 1 : attempt);
+        if (attempted && message.getHeader(FailureHeaders.FIRST_FAILURE) == null) {
+            message.setHeader(FailureHeaders.FIRST_FAILURE, now);
+        }
+        if (attempted) {
+            message.setHeader(FailureHeaders.LAST_FAILURE, now);
+            message.setHeader(FailureHeaders.LAST_ERROR, FailureClassifier.describe(failure));
+        }
+        message.setHeader(FailureHeaders.SCHEDULED_DELAY, delay);
+        message.removeHeaders("Camel*");
+        message.removeHeader("JMSXDeliveryCount");
+        exchange.setProperty(RETRY_QUEUE, ((JmsEndpoint) exchange.getFromEndpoint()).getDestinationName());
+        if (attempted) {
+            LOG.warn("Attempt {} of {} failed in route {}{}; retrying in {} ms: {}", attempt, backoff.maxAttempts(),
+                    exchange.getFromRouteId(), integration == null ? "" : " (integration " + integration.id() + ")",
+                    delay, FailureClassifier.describe(failure));
+        } else {
+            LOG.debug("Upload not attempted, retrying in {} ms: {}", delay, failure.getMessage());
+        }
+    }
+
+    static Throwable failure(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return caught != null ? caught : exchange.getException();
+    }
+}

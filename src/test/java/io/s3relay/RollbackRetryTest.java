@@ -1,0 +1,52 @@
+package io.s3relay;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static io.s3relay.support.RelayFixture.newId;
+import static io.s3relay.support.RelayFixture.randomPdf;
+import static io.s3relay.support.RelayFixture.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.s3relay.support.RelayFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** For brokers without a scheduler: a transient failure rolls back and the client redelivers, same budget. */
+class RollbackRetryTest {
+
+    static RelayFixture relay;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        relay = RelayFixture.start(Map.of("s3relay.retry.broker-scheduler", "false"));
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        relay.close();
+    }
+
+    @Test
+    void retriesByRollbackThenDeadLettersWhenTheAttemptsAreUsedUp() throws Exception {
+        String account = newId("acc");
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String integrationId = newId("int");
+        relay.addIntegrations(integration(integrationId, account, relay.serverA, "nowhere", "path_template: \"{{ submission_id }}.pdf\"")
+                .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + closedPort));
+        String id = newId("sub");
+
+        relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
+
+        JsonNode failed = relay.awaitStatus(id, integrationId, "failed");
+        assertThat(failed.path("attempts").asInt()).isEqualTo(3);
+        assertThat(relay.awaitDeadLetter(d -> d.body().contains(id)).headers())
+                .containsEntry("s3relay_error_class", "retries-exhausted").containsEntry("s3relay_attempts", 3);
+    }
+}
