@@ -6,7 +6,7 @@ import org.apache.camel.main.Main;
 
 /**
  * The relay's command line: {@code run} (the default) starts the relay; {@code send} puts a submission on the
- * queue; {@code preview} shows the key a path template renders.
+ * queue; {@code preview} shows the key a path template renders; {@code dlq} lists and replays dead letters.
  */
 public final class S3Relay {
 
@@ -33,6 +33,7 @@ public final class S3Relay {
             case "run" -> run(rest);
             case "send" -> new SendCommand(Settings.load()).run(rest);
             case "preview" -> new PreviewCommand(Settings.load(), System.out, System.err).run(rest);
+            case "dlq" -> new DlqCommand(Settings.load(), System.out).run(rest);
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("Unknown command: " + command);
@@ -66,6 +67,9 @@ public final class S3Relay {
                   preview --message <file.json> (--template '<liquid>' | --integration <id>)
                                            print the object key a template renders for a message,
                                            or the error the customer would see (exit 1)
+                  dlq list                 the dead letters, with why each one died
+                  dlq replay --integration <id> | --all
+                                           move dead letters back into processing (fresh attempts)
                   help                     this text
 
                 Settings come from application.properties, -Dname=value and environment variables

@@ -53,7 +53,6 @@ public class RelayFixture implements AutoCloseable {
     private final Connection connection;
     private final Session session;
     private final List<JsonNode> statuses = new CopyOnWriteArrayList<>();
-    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
     private Main relay;
     private final Map<String, String> properties;
 
@@ -97,18 +96,6 @@ public class RelayFixture implements AutoCloseable {
         session.createConsumer(session.createQueue(QUEUE_ACTIONS)).setMessageListener(m -> {
             try {
                 statuses.add(JSON.readTree(((TextMessage) m).getText()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        session.createConsumer(session.createQueue(QUEUE_DLQ)).setMessageListener(m -> {
-            try {
-                Map<String, Object> headers = new LinkedHashMap<>();
-                for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements(); ) {
-                    String name = (String) names.nextElement();
-                    headers.put(name, m.getObjectProperty(name));
-                }
-                deadLetters.add(new DeadLetter(((TextMessage) m).getText(), headers));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -265,13 +252,33 @@ public class RelayFixture implements AutoCloseable {
                 .filter(s -> state.equals(s.path("state").asText())).findFirst().orElse(null), s -> s != null);
     }
 
+    /** The dead-letter queue as it is now: browsed, not consumed, so that the relay's dlq command finds them too. */
     public List<DeadLetter> deadLetters() {
-        return List.copyOf(deadLetters);
+        List<DeadLetter> letters = new ArrayList<>();
+        // a session of its own: the shared one delivers statuses to a listener, and JMS forbids mixing the two
+        try (Session browsing = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             var browser = browsing.createBrowser(browsing.createQueue(QUEUE_DLQ))) {
+            for (Enumeration<?> e = browser.getEnumeration(); e.hasMoreElements(); ) {
+                jakarta.jms.Message m = (jakarta.jms.Message) e.nextElement();
+                if (m == null) {
+                    continue; // ActiveMQ's browser may answer null while the next message is still on its way
+                }
+                Map<String, Object> headers = new LinkedHashMap<>();
+                for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements(); ) {
+                    String name = (String) names.nextElement();
+                    headers.put(name, m.getObjectProperty(name));
+                }
+                letters.add(new DeadLetter(((TextMessage) m).getText(), headers));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return letters;
     }
 
     public DeadLetter awaitDeadLetter(java.util.function.Predicate<DeadLetter> which) {
         return await().atMost(Duration.ofSeconds(30)).until(
-                () -> deadLetters.stream().filter(which).findFirst().orElse(null), d -> d != null);
+                () -> deadLetters().stream().filter(which).findFirst().orElse(null), d -> d != null);
     }
 
     @Override
