@@ -50,6 +50,10 @@ public class RelayConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
+        ManagementAccess.check(Boolean.parseBoolean(prop(props, "camel.management.enabled", "false")),
+                prop(props, "camel.management.host", "0.0.0.0"),
+                Boolean.parseBoolean(prop(props, "camel.management.authentication-enabled",
+                        prop(props, "camel.management.authenticationEnabled", "false"))));
         Path dataDir = Path.of(prop(props, "s3relay.data.dir", "data"));
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
