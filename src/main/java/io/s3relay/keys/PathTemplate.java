@@ -1,24 +1,39 @@
 package io.s3relay.keys;
 
 import liqp.Template;
+import liqp.TemplateParser;
 
-/** A parsed path template, parsed once per configuration and rendered for every upload. */
+/**
+ * A parsed path template, parsed once per configuration and rendered for every upload.
+ * <p>
+ * A liqp {@link Template} is not safe to render from two threads at once: concurrent renders of one instance
+ * mix up their variables (another submission's key comes out). Each rendering thread therefore gets its own
+ * parse of the template, made on its first use.
+ */
 public final class PathTemplate {
 
     private final String source;
-    private final Template template;
+    private final Template parsed;
+    private final ThreadLocal<Template> perThread;
 
-    PathTemplate(String source, Template template) {
+    PathTemplate(String source, Template parsed, TemplateParser parser) {
         this.source = source;
-        this.template = template;
+        this.parsed = parsed;
+        this.perThread = ThreadLocal.withInitial(() -> parser.parse(source));
     }
 
     public String source() {
         return source;
     }
 
-    Template template() {
-        return template;
+    /** The parse made when the configuration was loaded: for checks, never for rendering. */
+    Template parsed() {
+        return parsed;
+    }
+
+    /** This thread's own copy, for rendering. */
+    Template forRendering() {
+        return perThread.get();
     }
 
     @Override

@@ -60,7 +60,7 @@ public class PathTemplateRenderer {
         }
         try {
             Template template = parser.parse(source);
-            return new PathTemplate(source, template);
+            return new PathTemplate(source, template, parser);
         } catch (RuntimeException e) {
             throw new InvalidKeyException("the path template does not parse: " + describe(e), e);
         }
@@ -75,7 +75,7 @@ public class PathTemplateRenderer {
         String rendered;
         GuardedFilter.startRender(limits.maxRenderMillis() * 1_000_000L);
         try {
-            rendered = template.template().render(variables);
+            rendered = template.forRendering().render(variables);
         } catch (RuntimeException e) {
             throw renderFailure(e);
         } finally {

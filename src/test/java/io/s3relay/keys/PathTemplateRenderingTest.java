@@ -182,6 +182,34 @@ class PathTemplateRenderingTest {
                 .isInstanceOf(InvalidKeyException.class).hasMessage("the path template took too long to render");
     }
 
+    @Test
+    void rendersEachThreadsOwnKeyWhenThreadsShareOneTemplate() throws Exception {
+        PathTemplate shared = RENDERER.parse("{{ metadata.n }}/{{ submission_id }}.pdf");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var wrong = new java.util.concurrent.atomic.AtomicInteger();
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int thread = 0; thread < 8; thread++) {
+                int t = thread;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        String id = "sub_" + t + "_" + i;
+                        var variables = java.util.Map.<String, Object>of("submission_id", id, "metadata", java.util.Map.of("n", t));
+                        if (!RENDERER.render(shared, variables).equals(t + "/" + id + ".pdf")) {
+                            wrong.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (var future : futures) {
+                future.get();
+            }
+            assertThat(wrong.get()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static Arguments key(String name, String message, String template, String expected) {
         return Arguments.of(name, message, template, expected);
     }

@@ -45,7 +45,8 @@ public class RelayFixture implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     public final Path dir;
-    public final EmbeddedBroker broker;
+    public EmbeddedBroker broker;
+    private final int brokerPort;
     public final S3Server serverA;
     public final S3Server serverB;
     private final Path integrationsFile;
@@ -84,12 +85,13 @@ public class RelayFixture implements AutoCloseable {
     private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties) throws Exception {
         dir = Files.createTempDirectory("s3relay-test");
         broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
+        brokerPort = java.net.URI.create(broker.url()).getPort();
         serverA = s3Server("a", "test-key-a", "test-secret-a-" + UUID.randomUUID());
         serverB = s3Server("b", "test-key-b", "test-secret-b-" + UUID.randomUUID());
         integrationsFile = dir.resolve("integrations.yaml");
         Files.writeString(integrationsFile, "integrations: []\n");
 
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl());
         connection = factory.createConnection();
         connection.start();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -102,7 +104,7 @@ public class RelayFixture implements AutoCloseable {
         });
 
         properties = new LinkedHashMap<>();
-        properties.put("s3relay.broker.url", broker.url());
+        properties.put("s3relay.broker.url", brokerUrl());
         properties.put("s3relay.data.dir", dir.resolve("relay").toString());
         properties.put("s3relay.integrations.file", integrationsFile.toString());
         properties.put("s3relay.integrations.reload-interval", "200");
@@ -114,6 +116,30 @@ public class RelayFixture implements AutoCloseable {
         properties.putAll(extraProperties.apply(this));
         startRelay();
     }
+
+    /** Failover, as in production: the relay and the fixture reconnect when the broker comes back. */
+    public String brokerUrl() {
+        return "failover:(tcp://127.0.0.1:" + brokerPort + ")?initialReconnectDelay=100&maxReconnectDelay=1000";
+    }
+
+    /** Stops the broker (a clean stop; its KahaDB keeps every persistent message), waits, starts it again. */
+    public void restartBroker(Duration down) throws Exception {
+        broker.close();
+        Thread.sleep(down.toMillis());
+        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:" + brokerPort).start();
+    }
+
+    /** Stops an S3 server for a while, then serves the same objects on the same port again. */
+    public S3Server restartS3(S3Server server, Duration down) throws Exception {
+        int port = server.store().port();
+        server.store().close();
+        Thread.sleep(down.toMillis());
+        LocalS3Store store = new LocalS3Store(server.objects(), "127.0.0.1", port, server.accessKey(), server.secretKey()).start();
+        restartedStores.add(store);
+        return new S3Server(server.name(), store, server.objects(), server.accessKey(), server.secretKey());
+    }
+
+    private final List<LocalS3Store> restartedStores = new CopyOnWriteArrayList<>();
 
     private S3Server s3Server(String name, String accessKey, String secretKey) throws Exception {
         RecordingBlobStore objects = new RecordingBlobStore(LocalS3Store.storeIn(null));
@@ -153,7 +179,9 @@ public class RelayFixture implements AutoCloseable {
     public void addIntegrations(String... items) {
         integrationItems.addAll(List.of(items));
         writeIntegrationsFile("integrations:\n" + String.join("", integrationItems));
-        registry().reload();
+        if (relay.getCamelContext() != null && relay.getCamelContext().isStarted()) {
+            registry().reload();
+        }
     }
 
     public void writeIntegrationsFile(String yaml) {
@@ -289,6 +317,9 @@ public class RelayFixture implements AutoCloseable {
             }
         } finally {
             connection.close();
+            for (LocalS3Store store : restartedStores) {
+                store.close();
+            }
             serverA.store().close();
             serverB.store().close();
             broker.close();

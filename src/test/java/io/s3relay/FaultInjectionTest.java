@@ -1,0 +1,181 @@
+package io.s3relay;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static io.s3relay.support.RelayFixture.newId;
+import static io.s3relay.support.RelayFixture.randomPdf;
+import static io.s3relay.support.RelayFixture.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayFixture.S3Server;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults injected into a running relay on real servers: an S3 outage, a broker restart and a kill -9 of the relay
+ * process. Each ends with every object stored and every job with its terminal status, and prints its figures.
+ */
+class FaultInjectionTest {
+
+    private static final Map<String, String> PATIENT_RETRIES = Map.of(
+            "s3relay.retry.initial-delay", "200",
+            "s3relay.retry.max-delay", "2000",
+            "s3relay.retry.max-attempts", "60",
+            "s3relay.integration.circuit.open-millis", "2000");
+
+    @Test
+    void deliversEverythingOnceAnS3ServerIsBackFromA20SecondOutage() throws Exception {
+        try (RelayFixture relay = RelayFixture.start(PATIENT_RETRIES)) {
+            String account = newId("acc");
+            String bucket = relay.newBucket(relay.serverA);
+            relay.addIntegrations(integration("int_outage", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+            List<String> ids = ids(200);
+
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendSlowly(relay, account, ids, 50));
+            Thread.sleep(2_000);
+            S3Server restarted = relay.restartS3(relay.serverA, Duration.ofSeconds(20));
+            sending.join();
+
+            Figures figures = awaitAll(relay, ids, "int_outage", bucket, restarted, Duration.ofSeconds(120));
+            figures.print("S3 server stopped for 20 s while 200 submissions flow", 1);
+            assertThat(figures.lost()).isZero();
+            assertThat(figures.failed()).isZero();
+        }
+    }
+
+    @Test
+    void deliversEverythingAcrossABrokerRestart() throws Exception {
+        try (RelayFixture relay = RelayFixture.start(PATIENT_RETRIES)) {
+            String account = newId("acc");
+            String bucket = relay.newBucket(relay.serverA);
+            relay.addIntegrations(integration("int_broker", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+            List<String> ids = ids(200);
+            sendSlowly(relay, account, ids.subList(0, 100), 10);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> processedCount(relay, ids, "int_broker") >= 30);
+            relay.restartBroker(Duration.ofSeconds(5));
+            sendSlowly(relay, account, ids.subList(100, 200), 10);
+
+            Figures figures = awaitAll(relay, ids, "int_broker", bucket, relay.serverA, Duration.ofSeconds(120));
+            figures.print("broker stopped for 5 s and restarted in the middle of 200 submissions", 1);
+            assertThat(figures.lost()).isZero();
+            assertThat(figures.failed()).isZero();
+        }
+    }
+
+    @Test
+    void deliversEverythingAfterTheRelayProcessIsKilledWithSigkill() throws Exception {
+        // the relay of this test runs in processes of its own; the fixture's in-process relay stays stopped
+        try (RelayFixture relay = RelayFixture.start(Map.of("s3relay.upload.concurrency", "1"))) {
+            relay.stopRelay();
+            String account = newId("acc");
+            String bucket = relay.newBucket(relay.serverA);
+            relay.addIntegrations(integration("int_kill", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+            List<String> ids = ids(500);
+            ids.forEach(id -> relay.send(submission(id, account, false, relay.pdf(randomPdf(2_000)))));
+
+            Process first = startRelayProcess(relay, "first");
+            await().atMost(Duration.ofSeconds(90)).until(() -> processedCount(relay, ids, "int_kill") >= 100);
+            first.destroyForcibly().waitFor();
+            long doneAtKill = processedCount(relay, ids, "int_kill");
+            Process second = startRelayProcess(relay, "second");
+            try {
+                Figures figures = awaitAll(relay, ids, "int_kill", bucket, relay.serverA, Duration.ofSeconds(180));
+                figures.print("relay process killed with kill -9 after " + doneAtKill + " of 500 uploads, then restarted", 1);
+                assertThat(figures.lost()).isZero();
+                assertThat(figures.failed()).isZero();
+            } finally {
+                second.destroy();
+                second.waitFor();
+            }
+        }
+    }
+
+    /** The relay as its own JVM, as `java -jar target/s3-relay.jar` would run it, on the fixture's broker. */
+    private static Process startRelayProcess(RelayFixture relay, String name) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = Path.of("target", "fault-injection-relay-" + name + ".log");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Ds3relay.broker.url=" + relay.brokerUrl(),
+                "-Ds3relay.data.dir=" + relay.dir.resolve("process-" + name),
+                "-Ds3relay.integrations.file=" + relay.integrationsFile(),
+                "-Ds3relay.local-s3.enabled=false",
+                "-Dcamel.management.enabled=false",
+                "-Dcamel.main.jmxEnabled=false",
+                "io.s3relay.S3Relay", "run"));
+        return new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static List<String> ids(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(newId("sub"));
+        }
+        return ids;
+    }
+
+    private static void sendSlowly(RelayFixture relay, String account, List<String> ids, long pauseMillis) {
+        for (String id : ids) {
+            relay.send(submission(id, account, false, relay.pdf(randomPdf(2_000))));
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static long processedCount(RelayFixture relay, List<String> ids, String integrationId) {
+        return ids.stream().filter(id -> relay.statusesOf(id).stream()
+                .anyMatch(s -> integrationId.equals(s.path("integration_id").asText()) && s.path("state").asText().equals("processed")))
+                .count();
+    }
+
+    /** Waits until every job has a terminal status, then counts objects and statuses. */
+    private static Figures awaitAll(RelayFixture relay, List<String> ids, String integrationId, String bucket, S3Server server,
+                                    Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> ids.stream().allMatch(id ->
+                relay.statusesOf(id).stream().anyMatch(FaultInjectionTest::terminal)));
+        long found = ids.stream().filter(id -> server.objects().read(bucket, id + ".pdf") != null).count();
+        long failed = ids.stream().filter(id -> relay.statusesOf(id).stream()
+                .anyMatch(s -> s.path("state").asText().equals("failed"))).count();
+        ids.stream().filter(id -> server.objects().read(bucket, id + ".pdf") == null).limit(5).forEach(id ->
+                System.out.println("missing object " + id + ": statuses " + relay.statusesOf(id)));
+        long duplicates = ids.stream().mapToLong(id -> Math.max(0,
+                relay.statusesOf(id).stream().filter(FaultInjectionTest::terminal).count() - 1)).sum();
+        return new Figures(ids.size(), found, ids.size() - found, failed, duplicates);
+    }
+
+    private static boolean terminal(JsonNode status) {
+        String state = status.path("state").asText();
+        return state.equals("processed") || state.equals("failed");
+    }
+
+    record Figures(long sent, long found, long lost, long failed, long duplicateTerminalStatuses) {
+        void print(String scenario, int faults) {
+            String line = String.format("| %s | %d | %d | %d | %d | %d | %d |%n", scenario, sent, faults, found, lost, failed,
+                    duplicateTerminalStatuses);
+            System.out.print("fault injection: " + line);
+            try {
+                Files.writeString(Path.of("target", "reliability-figures.md"), line,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
