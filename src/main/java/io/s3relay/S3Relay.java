@@ -34,6 +34,7 @@ public final class S3Relay {
             case "send" -> new SendCommand(Settings.load()).run(rest);
             case "preview" -> new PreviewCommand(Settings.load(), System.out, System.err).run(rest);
             case "dlq" -> new DlqCommand(Settings.load(), System.out).run(rest);
+            case "check-integration" -> new CheckIntegrationCommand(Settings.load(), System.out).run(rest);
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("Unknown command: " + command);
@@ -67,6 +68,7 @@ public final class S3Relay {
                   preview --message <file.json> (--template '<liquid>' | --integration <id>)
                                            print the object key a template renders for a message,
                                            or the error the customer would see (exit 1)
+                  check-integration <id>   upload a small test object as the relay would, and say what is wrong
                   dlq list                 the dead letters, with why each one died
                   dlq replay --integration <id> | --all
                                            move dead letters back into processing (fresh attempts)

@@ -1,0 +1,75 @@
+package io.s3relay;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.s3relay.config.Integration;
+import io.s3relay.config.IntegrationsFile;
+import io.s3relay.upload.S3ClientFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * {@code check-integration <id>}: uploads a small test object with PutObject, exactly as the relay would, and
+ * says in plain words what is wrong. Exit 0 when the upload works, 1 when it does not, 2 on wrong usage.
+ */
+final class CheckIntegrationCommand {
+
+    private final Settings settings;
+    private final PrintStream out;
+
+    CheckIntegrationCommand(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    int run(String[] args) {
+        if (args.length != 1) {
+            out.println("Usage: check-integration <integration id>");
+            return 2;
+        }
+        Path file = Path.of(settings.get("s3relay.integrations.file", "config/integrations.yaml"));
+        IntegrationsFile.Contents contents = new IntegrationsFile().read(file);
+        Integration integration = contents.integrations().get(args[0]);
+        if (integration == null) {
+            out.println("Integration " + args[0] + " is not usable in " + file + ": "
+                    + contents.problems().getOrDefault(args[0], "no such integration"));
+            return 2;
+        }
+        String key = "s3-relay-check/" + Instant.now().toString().replace(":", "-") + ".txt";
+        try (S3Client client = new S3ClientFactory(Duration.ofSeconds(30), 2).create(integration)) {
+            client.putObject(PutObjectRequest.builder().bucket(integration.bucket()).key(key).contentType("text/plain").build(),
+                    RequestBody.fromString("s3-relay can upload to this bucket\n"));
+            out.println("OK: uploaded " + key + " to bucket " + integration.bucket() + " (" + integration.region() + ")");
+            return 0;
+        } catch (S3Exception e) {
+            out.println(explain(integration, e));
+            return 1;
+        } catch (SdkClientException e) {
+            out.println("Cannot reach " + (integration.endpoint() == null ? "S3 in " + integration.region() : integration.endpoint())
+                    + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static String explain(Integration integration, S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        String bucket = integration.bucket();
+        String plain = switch (code == null ? "" : code) {
+            case "InvalidAccessKeyId" -> "Wrong access key id: S3 does not know " + integration.accessKeyId() + ".";
+            case "SignatureDoesNotMatch" -> "Wrong secret access key for access key id " + integration.accessKeyId() + ".";
+            case "NoSuchBucket" -> "No such bucket: " + bucket + " does not exist (check the name and the account).";
+            case "AccessDenied" -> "Access denied: the key may not PutObject into " + bucket
+                    + " (the IAM policy needs s3:PutObject on arn:aws:s3:::" + bucket + "/*).";
+            case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException" ->
+                    "Wrong region: bucket " + bucket + " is not in " + integration.region() + ".";
+            default -> "S3 refused the upload.";
+        };
+        return plain + " (S3 answered " + e.statusCode() + (code == null ? "" : " " + code) + ")";
+    }
+}

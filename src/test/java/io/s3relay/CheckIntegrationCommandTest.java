@@ -1,0 +1,88 @@
+package io.s3relay;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.s3relay.embedded.LocalS3Store;
+import io.s3relay.support.RecordingBlobStore;
+import io.s3relay.support.RelayFixture.S3Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** check-integration explains, in plain words, why the relay could or could not upload to a bucket. */
+class CheckIntegrationCommandTest {
+
+    static S3Server server;
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        RecordingBlobStore objects = new RecordingBlobStore(LocalS3Store.storeIn(null));
+        LocalS3Store store = new LocalS3Store(objects, "127.0.0.1", 0, "check-key", "check-secret").start();
+        objects.delegate().createContainer("customer-bucket", org.gaul.s3proxy.blobstore.options.CreateContainerOptions.NONE);
+        server = new S3Server("check", store, objects, "check-key", "check-secret");
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.store().close();
+    }
+
+    @AfterEach
+    void clear() {
+        System.clearProperty("s3relay.integrations.file");
+    }
+
+    @Test
+    void saysOkAfterUploadingATestObjectWithPutObjectOnly() throws Exception {
+        assertThat(check(server, "customer-bucket")).isZero();
+        assertThat(out.toString()).startsWith("OK: uploaded s3-relay-check/");
+        assertThat(server.objects().operations()).allMatch(op -> op.startsWith("PutObject"));
+    }
+
+    @Test
+    void namesAWrongSecret() throws Exception {
+        assertThat(check(new S3Server("x", server.store(), server.objects(), "check-key", "not-it"), "customer-bucket")).isEqualTo(1);
+        assertThat(out.toString()).startsWith("Wrong secret access key").contains("SignatureDoesNotMatch").doesNotContain("not-it");
+    }
+
+    @Test
+    void namesAWrongAccessKeyId() throws Exception {
+        assertThat(check(new S3Server("x", server.store(), server.objects(), "nobody", "check-secret"), "customer-bucket")).isEqualTo(1);
+        assertThat(out.toString()).startsWith("Wrong access key id");
+    }
+
+    @Test
+    void namesAMissingBucket() throws Exception {
+        assertThat(check(server, "no-such-bucket")).isEqualTo(1);
+        assertThat(out.toString()).startsWith("No such bucket: no-such-bucket does not exist");
+    }
+
+    @Test
+    void refusesAnUnknownIntegration() throws Exception {
+        Files.writeString(dir.resolve("integrations.yaml"), "integrations: []\n");
+        System.setProperty("s3relay.integrations.file", dir.resolve("integrations.yaml").toString());
+        assertThat(new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true)).run(new String[] {"int_nope"})).isEqualTo(2);
+        assertThat(out.toString()).contains("no such integration");
+    }
+
+    private int check(S3Server target, String bucket) throws Exception {
+        Path file = dir.resolve("integrations.yaml");
+        Files.writeString(file, "integrations:\n" + integration("int_check", "acc_check", target, bucket,
+                "path_template: \"{{ submission_id }}.pdf\""));
+        System.setProperty("s3relay.integrations.file", file.toString());
+        return new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true)).run(new String[] {"int_check"});
+    }
+}
