@@ -1,0 +1,114 @@
+package io.s3relay.operations;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static io.s3relay.support.RelayFixture.newId;
+import static io.s3relay.support.RelayFixture.randomPdf;
+import static io.s3relay.support.RelayFixture.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.s3relay.support.RelayFixture;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Operators edit the route files of a running relay: an edit takes effect without a restart and without losing
+ * or repeating a message in flight; an edit that does not parse is refused and the running routes stay.
+ */
+class RouteReloadTest {
+
+    static RelayFixture relay;
+    static Path routes;
+    static StringWriter logs = new StringWriter();
+    static WriterAppender capture;
+
+    @BeforeAll
+    static void startRelayOnACopyOfTheRoutes() throws Exception {
+        routes = Files.createTempDirectory("s3relay-routes");
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        capture = WriterAppender.newBuilder().setName("reload-capture").setTarget(logs)
+                .setLayout(PatternLayout.newBuilder().withPattern("%m%n").build()).build();
+        capture.start();
+        context.getConfiguration().addAppender(capture);
+        context.getRootLogger().addAppender(capture);
+        relay = RelayFixture.start(Map.of(
+                "camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml",
+                "camel.main.routes-reload-directory", routes.toString()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        relay.close();
+        ((LoggerContext) LogManager.getContext(false)).getRootLogger().removeAppender(capture);
+        capture.stop();
+    }
+
+    @Test
+    void appliesAnEditWhileMessagesAreInFlightAndProcessesEachOnce() throws Exception {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        relay.addIntegrations(integration("int_reload", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        String pdf = relay.pdf(randomPdf(5_000));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            ids.add(newId("sub"));
+        }
+
+        for (int i = 0; i < ids.size(); i++) {
+            relay.send(submission(ids.get(i), account, false, pdf));
+            if (i == 50) {
+                Path uploads = routes.resolve("uploads.camel.yaml");
+                Files.writeString(uploads, Files.readString(uploads).replace("state=processed\"", "state=processed edited-by-operator\""));
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> ids.stream().allMatch(id ->
+                relay.statusesOf(id).stream().anyMatch(s -> s.path("state").asText().equals("processed"))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs.toString().contains("edited-by-operator"));
+        long duplicates = ids.stream().mapToLong(id -> relay.statusesOf(id).stream()
+                .filter(s -> s.path("state").asText().equals("processed")).count() - 1).sum();
+        long objects = ids.stream().filter(id -> relay.serverA.objects().read(bucket, id + ".pdf") != null).count();
+        System.out.printf("route reload: %d submissions in flight across an edit of uploads.camel.yaml: %d objects, %d duplicate processed statuses%n",
+                ids.size(), objects, duplicates);
+        assertThat(objects).isEqualTo(ids.size());
+        assertThat(duplicates).isZero();
+        assertThat(logs.toString()).contains("Routes reloaded");
+    }
+
+    @Test
+    void refusesAnEditThatDoesNotParseAndKeepsTheRunningRoutes() throws Exception {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        relay.addIntegrations(integration("int_broken_edit", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        Path submissions = routes.resolve("submissions.camel.yaml");
+        String good = Files.readString(submissions);
+        try {
+            Files.writeString(submissions, good + "\n- route:\n    id: half-written\n    from: [unclosed\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs.toString().contains("Error reloading routes from file"));
+            assertThat(logs.toString()).containsPattern("submissions\\.camel\\.yaml, line \\d+, column \\d+");
+            String id = newId("sub");
+            relay.send(submission(id, account, false, relay.pdf(randomPdf(500))));
+            relay.awaitStatus(id, "int_broken_edit", "processed");
+        } finally {
+            Files.writeString(submissions, good);
+        }
+    }
+}
