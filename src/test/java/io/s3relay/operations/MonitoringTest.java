@@ -1,0 +1,113 @@
+package io.s3relay.operations;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static io.s3relay.support.RelayFixture.newId;
+import static io.s3relay.support.RelayFixture.randomPdf;
+import static io.s3relay.support.RelayFixture.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.support.RelayFixture;
+import org.junit.jupiter.api.Test;
+
+/** What operators watch: Jolokia for Hawtio's Camel plugin, and JSON log lines for log shippers. */
+class MonitoringTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void servesRouteStatisticsOverJolokiaOnLoopbackWithoutSecrets() throws Exception {
+        int port = freePort();
+        try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
+                "camel.management.port", String.valueOf(port)))) {
+            String account = newId("acc");
+            String bucket = relay.newBucket(relay.serverA);
+            relay.addIntegrations(integration("int_watched", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ids.add(newId("sub"));
+                relay.send(submission(ids.get(i), account, false, relay.pdf(randomPdf(1000))));
+            }
+            ids.forEach(id -> relay.awaitStatus(id, "int_watched", "processed"));
+
+            String base = "http://127.0.0.1:" + port + "/observe/jolokia";
+            JsonNode routes = await().atMost(Duration.ofSeconds(10)).until(() -> get(base
+                    + "/read/org.apache.camel:context=*,type=routes,name=*/ExchangesCompleted,RouteId,State"),
+                    r -> r.path("status").asInt() == 200);
+            Map<String, JsonNode> byRoute = new java.util.HashMap<>();
+            routes.path("value").forEach(route -> byRoute.put(route.path("RouteId").asText(), route));
+            assertThat(byRoute).containsKeys("submissions", "uploads");
+            assertThat(byRoute.get("uploads").path("ExchangesCompleted").asLong()).isGreaterThanOrEqualTo(5);
+            assertThat(byRoute.get("submissions").path("State").asText()).isEqualTo("Started");
+            // the route diagram and message history Hawtio shows come from these operations
+            JsonNode xml = get(base + "/exec/org.apache.camel:context=*,type=routes,name=%22uploads%22/dumpRouteAsXml()");
+            assertThat(xml.toString()).contains("put-object").doesNotContain(relay.serverA.secretKey());
+            JsonNode everything = get(base + "/read/org.apache.camel:context=*,type=endpoints,name=*");
+            assertThat(everything.toString()).doesNotContain(relay.serverA.secretKey()).doesNotContain(relay.serverB.secretKey());
+        }
+    }
+
+    @Test
+    void writesJsonLinesWhenAskedTo() throws Exception {
+        try (RelayFixture relay = RelayFixture.start()) {
+            relay.stopRelay();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    "-Ds3relay.log.format=json", "-Ds3relay.broker.url=" + relay.brokerUrl(),
+                    "-Ds3relay.data.dir=" + relay.dir.resolve("json-run"), "-Ds3relay.local-s3.enabled=false",
+                    "-Ds3relay.integrations.file=" + relay.integrationsFile(), "-Dcamel.management.enabled=false",
+                    "io.s3relay.S3Relay", "run")
+                    .directory(new File(System.getProperty("user.dir"))).redirectErrorStream(true).start();
+            List<JsonNode> lines = new ArrayList<>();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.isBlank() || line.startsWith("SLF4J")) {
+                        continue;
+                    }
+                    lines.add(JSON.readTree(line));
+                    if (line.contains("started in")) {
+                        break;
+                    }
+                }
+            } finally {
+                process.destroy();
+                process.waitFor();
+            }
+            assertThat(lines).isNotEmpty().allSatisfy(line -> {
+                assertThat(line.path("log.level").asText()).isNotBlank();
+                assertThat(line.path("message").isTextual()).isTrue();
+            });
+            assertThat(lines).anySatisfy(line -> assertThat(line.path("message").asText()).contains("s3-relay"));
+        }
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
