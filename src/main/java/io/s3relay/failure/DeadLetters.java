@@ -54,6 +54,7 @@ public class DeadLetters {
         } else if (body != null) {
             submission = parser.identify(body);
         }
+        String key = exchange.getProperty(io.s3relay.upload.UploadPreparer.KEY, String.class);
         var message = exchange.getMessage();
         message.removeHeaders("Camel*");
         message.removeHeader(FailureHeaders.SCHEDULED_DELAY);
@@ -72,15 +73,12 @@ public class DeadLetters {
             message.setHeader(FailureHeaders.SOURCE_QUEUE, jms.getDestinationName());
         }
 
-        String key = exchange.getProperty(io.s3relay.upload.UploadPreparer.KEY, String.class);
         if (submission != null) {
             exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key, replayed));
         }
-        LOG.error("Dead-lettered a message from route {} after {} attempt(s) [{}]: account={} {}={} integration={}: {}",
-                exchange.getFromRouteId(), attempts, permanent ? "permanent" : "retries exhausted",
-                submission == null ? null : submission.accountId(),
-                submission == null ? "id" : submission.kind().idVariable(), submission == null ? null : submission.id(),
-                integrationId, reason);
+        LOG.error("Upload account={} id={} integration={} key={} attempts={} state=failed ({}): {}; dead-lettered from route {}",
+                submission == null ? null : submission.accountId(), submission == null ? null : submission.id(),
+                integrationId, key, attempts, permanent ? "permanent" : "retries exhausted", reason, exchange.getFromRouteId());
     }
 
     private UploadJob readJob(String body) {

@@ -25,6 +25,8 @@ public class UploadPreparer {
     public static final String BYTES = "s3relayBytes";
     public static final String STARTED = "s3relayStarted";
     public static final String KEY = "s3relayKey";
+    /** Milliseconds from the key's rendering to the object stored, for the upload's log line. */
+    public static final String MILLIS = "s3relayMillis";
 
     private final IntegrationRegistry integrations;
     private final PathTemplateRenderer renderer;
@@ -73,6 +75,7 @@ public class UploadPreparer {
     /** The object is stored: the integration's circuit closes. */
     public void uploaded(Exchange exchange) {
         guard.succeeded(exchange.getProperty(INTEGRATION, ActiveIntegration.class).id());
+        exchange.setProperty(MILLIS, (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000);
     }
 
     /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */
