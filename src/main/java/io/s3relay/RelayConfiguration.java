@@ -21,6 +21,8 @@ import io.s3relay.failure.DeadLetters;
 import io.s3relay.failure.RetryScheduler;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.status.StatusFactory;
+import io.s3relay.status.UploadMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.s3relay.submission.SubmissionParser;
 import io.s3relay.upload.PdfSource;
 import io.s3relay.upload.IntegrationGuard;
@@ -107,7 +109,9 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("uploadPlanner", new UploadPlanner(clock));
         context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients), guard));
         context.getRegistry().bind("statuses", statuses);
-        context.getRegistry().bind("deadLetters", new DeadLetters(mapper, parser, statuses, clock));
+        UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class));
+        context.getRegistry().bind("uploadMetrics", metrics);
+        context.getRegistry().bind("deadLetters", new DeadLetters(mapper, parser, statuses, metrics, clock));
         context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));
     }
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.status.StatusFactory;
+import io.s3relay.status.UploadMetrics;
 import io.s3relay.submission.Submission;
 import io.s3relay.submission.SubmissionParser;
 import io.s3relay.upload.UploadJob;
@@ -25,9 +26,11 @@ public class DeadLetters {
     private final ObjectMapper mapper;
     private final SubmissionParser parser;
     private final StatusFactory statuses;
+    private final UploadMetrics metrics;
     private final Clock clock;
 
-    public DeadLetters(ObjectMapper mapper, SubmissionParser parser, StatusFactory statuses, Clock clock) {
+    public DeadLetters(ObjectMapper mapper, SubmissionParser parser, StatusFactory statuses, UploadMetrics metrics, Clock clock) {
+        this.metrics = metrics;
         this.mapper = mapper;
         this.parser = parser;
         this.statuses = statuses;
@@ -73,6 +76,7 @@ public class DeadLetters {
             message.setHeader(FailureHeaders.SOURCE_QUEUE, jms.getDestinationName());
         }
 
+        metrics.failed(integrationId, submission == null ? null : submission.accountId());
         if (submission != null) {
             exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key, replayed));
         }

@@ -33,7 +33,7 @@ class MonitoringTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void servesRouteStatisticsOverJolokiaOnLoopbackWithoutSecrets() throws Exception {
+    void servesRouteStatisticsOverJolokiaAndUploadMetricsForPrometheusWithoutSecrets() throws Exception {
         int port = freePort();
         try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
                 "camel.management.port", String.valueOf(port)))) {
@@ -61,6 +61,13 @@ class MonitoringTest {
             assertThat(xml.toString()).contains("put-object").doesNotContain(relay.serverA.secretKey());
             JsonNode everything = get(base + "/read/org.apache.camel:context=*,type=endpoints,name=*");
             assertThat(everything.toString()).doesNotContain(relay.serverA.secretKey()).doesNotContain(relay.serverB.secretKey());
+
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("s3relay_uploads_total\\{[^}]*integration=\"int_watched\"[^}]*state=\"processed\"[^}]*} 5\\.0")
+                    .containsPattern("s3relay_upload_bytes_total\\{[^}]*integration=\"int_watched\"[^}]*} 5000\\.0")
+                    .containsPattern("s3relay_upload_duration_seconds_count\\{[^}]*integration=\"int_watched\"[^}]*} 5")
+                    .doesNotContain(relay.serverA.secretKey());
         }
     }
 
