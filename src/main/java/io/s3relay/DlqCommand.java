@@ -14,7 +14,6 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import org.apache.activemq.ActiveMQConnectionFactory;
 
 /**
  * {@code dlq list} shows the dead letters and why they died; {@code dlq replay --integration ID | --all} moves
@@ -102,13 +101,7 @@ final class DlqCommand {
     }
 
     private Connection connect() throws Exception {
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(settings.brokerUrl());
-        String user = settings.get("s3relay.broker.username", "");
-        if (!user.isBlank()) {
-            factory.setUserName(user);
-            factory.setPassword(settings.get("s3relay.broker.password", ""));
-        }
-        Connection connection = factory.createConnection();
+        Connection connection = settings.connectionFactory().createConnection();
         connection.start();
         return connection;
     }

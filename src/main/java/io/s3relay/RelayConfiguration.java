@@ -89,7 +89,7 @@ public class RelayConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "s3relay.integration.max-in-flight", "4")),
                 Integer.parseInt(prop(props, "s3relay.integration.circuit.failures", "5")),
                 Long.parseLong(prop(props, "s3relay.integration.circuit.open-millis", "30000")),
-                Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "200")));
+                Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "1000")));
 
         PathTemplateRenderer renderer = new PathTemplateRenderer();
         S3ClientFactory clients = new S3ClientFactory(

@@ -11,7 +11,6 @@ import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import org.apache.activemq.ActiveMQConnectionFactory;
 
 /** {@code send}: puts a submission message, persistent, on the submissions queue. */
 final class SendCommand {
@@ -39,13 +38,7 @@ final class SendCommand {
         }
         String body = args[0].equals("--sample") ? sample() : Files.readString(Path.of(args[0]));
         String queue = settings.get("s3relay.queue.submissions", "s3relay.submissions");
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(settings.brokerUrl());
-        String user = settings.get("s3relay.broker.username", "");
-        if (!user.isBlank()) {
-            factory.setUserName(user);
-            factory.setPassword(settings.get("s3relay.broker.password", ""));
-        }
-        try (Connection connection = factory.createConnection();
+        try (Connection connection = settings.connectionFactory().createConnection();
              Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
              MessageProducer producer = session.createProducer(session.createQueue(queue))) {
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);

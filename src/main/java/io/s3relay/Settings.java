@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.util.Locale;
 import java.util.Properties;
 
+import org.apache.activemq.ActiveMQConnectionFactory;
+
 /**
  * The relay's settings for the commands that do not start Camel, resolved the way Camel resolves them:
  * environment variable ({@code S3RELAY_BROKER_URL}), then system property, then application.properties.
@@ -36,6 +38,17 @@ public final class Settings {
         }
         String value = System.getProperty(name, defaults.getProperty(name));
         return value == null ? defaultValue : value.strip();
+    }
+
+    /** A connection factory for the relay's broker, with its credentials when they are set. */
+    public ActiveMQConnectionFactory connectionFactory() {
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl());
+        String user = get("s3relay.broker.username", "");
+        if (!user.isBlank()) {
+            factory.setUserName(user);
+            factory.setPassword(get("s3relay.broker.password", ""));
+        }
+        return factory;
     }
 
     /** The broker the relay uses: the configured one, or the embedded default's address. */

@@ -3,7 +3,6 @@ package io.s3relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.camel.main.Main;
+import io.s3relay.support.RelayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,10 +29,7 @@ class DefaultRunTest {
 
     @Test
     void uploadsTheSampleSubmissionIntoTheLocalStoreWithNoConfiguration() throws Exception {
-        int managementPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            managementPort = socket.getLocalPort();
-        }
+        int managementPort = RelayFixture.freePort();
         System.setProperty("s3relay.data.dir", data.toString());
         Main relay = S3Relay.newMain();
         relay.addOverrideProperty("s3relay.data.dir", data.toString());

@@ -6,7 +6,6 @@ import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,10 +113,7 @@ class FailureHandlingTest {
     @Test
     void retriesAnUnreachableBucketThenDeadLettersItWhenTheAttemptsAreUsedUp() throws Exception {
         String account = newId("acc");
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = RelayFixture.freePort();
         String integrationId = newId("int");
         relay.addIntegrations(integration(integrationId, account, relay.serverA, "nowhere", """
                 path_template: "{{ submission_id }}.pdf"

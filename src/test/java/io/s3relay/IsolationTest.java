@@ -55,7 +55,7 @@ class IsolationTest {
             });
             slowDown.start();
             try (RelayFixture relay = RelayFixture.start(Map.of(
-                    "s3relay.s3.call-timeout", "3000",
+                    "s3relay.s3.call-timeout", "1000",
                     "s3relay.retry.initial-delay", "500",
                     "s3relay.retry.max-delay", "2000",
                     "s3relay.retry.max-attempts", "50",

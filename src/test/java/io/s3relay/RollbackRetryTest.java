@@ -6,7 +6,6 @@ import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,10 +32,7 @@ class RollbackRetryTest {
     @Test
     void retriesByRollbackThenDeadLettersWhenTheAttemptsAreUsedUp() throws Exception {
         String account = newId("acc");
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = RelayFixture.freePort();
         String integrationId = newId("int");
         relay.addIntegrations(integration(integrationId, account, relay.serverA, "nowhere", "path_template: \"{{ submission_id }}.pdf\"")
                 .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + closedPort));

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,10 +44,7 @@ class SecretLeakTest {
             String wrongSecret = "wrong-secret-" + newId("s");
             String bucketA = relay.newBucket(relay.serverA);
             String bucketB = relay.newBucket(relay.serverB);
-            int closedPort;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                closedPort = socket.getLocalPort();
-            }
+            int closedPort = RelayFixture.freePort();
             relay.addIntegrations(
                     integration("int_ok", account, relay.serverA, bucketA, "path_template: \"{{ submission_id }}.pdf\""),
                     integration("int_wrong_secret", account,

@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +33,7 @@ class MonitoringTest {
 
     @Test
     void servesRouteStatisticsOverJolokiaAndUploadMetricsForPrometheusWithoutSecrets() throws Exception {
-        int port = freePort();
+        int port = RelayFixture.freePort();
         try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
                 "camel.management.port", String.valueOf(port)))) {
             String account = newId("acc");
@@ -110,11 +109,5 @@ class MonitoringTest {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -171,6 +171,15 @@ public class RelayFixture implements AutoCloseable {
         return bucket;
     }
 
+    /** A loopback port that nothing listens on (for an unreachable bucket) or that a server may take. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String newId(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 18);
     }
