@@ -1,0 +1,258 @@
+package io.s3relay.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.S3Relay;
+import io.s3relay.embedded.EmbeddedBroker;
+import io.s3relay.embedded.LocalS3Store;
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.camel.main.Main;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * The relay against the fastest thing a user could write by hand, in one run, on the same embedded persistent
+ * broker and s3proxy server, with the same concurrency and PDFs: a plain transacted JMS consumer that parses the
+ * message, does one PutObject per integration with the AWS SDK and sends a status, with no Camel.
+ * Prints throughput (uploads/s from the first submission dropped to the last processed status), latency
+ * percentiles, CPU time and peak heap, and the ratio relay / ceiling. Not a test: run it with -Pthroughput.
+ */
+public final class RelayVsCeilingBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONCURRENCY = 8;
+
+    private final Path dir;
+    private final EmbeddedBroker broker;
+    private final LocalS3Store s3;
+    private final Connection connection;
+    private int run;
+
+    private RelayVsCeilingBenchmark() throws Exception {
+        dir = Files.createTempDirectory("s3relay-bench");
+        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
+        // objects on disk: an in-memory store would fill the heap and the heap figures with the objects
+        s3 = new LocalS3Store(dir.resolve("s3"), "127.0.0.1", 0, "bench", "bench-secret").start();
+        s3.createBucket("bench");
+        connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
+        connection.start();
+    }
+
+    record Scenario(String name, int submissions, int pdfBytes, int integrations, boolean queuedBeforeStart) {
+    }
+
+    record Result(double uploadsPerSecond, long p50, long p95, long p99, double cpuSeconds, long peakHeapMb) {
+        @Override
+        public String toString() {
+            return String.format("%8.1f uploads/s  p50 %5d ms  p95 %5d ms  p99 %5d ms  cpu %6.1f s  peak heap %5d MiB",
+                    uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int scale = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        List<Scenario> scenarios = List.of(
+                new Scenario("100 KiB PDFs, 1 integration", 1000 * scale, 100 * 1024, 1, false),
+                new Scenario("100 KiB PDFs, 3 integrations", 500 * scale, 100 * 1024, 3, false),
+                new Scenario("5 MiB PDFs, 1 integration", 60 * scale, 5 * 1024 * 1024, 1, false),
+                new Scenario("burst of 10,000 small submissions queued before start", 10_000, 2 * 1024, 1, true));
+        RelayVsCeilingBenchmark bench = new RelayVsCeilingBenchmark();
+        System.out.printf("machine: %d cores, %d MiB max heap, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() / 1024 / 1024, System.getProperty("java.version"));
+        for (Scenario scenario : scenarios) {
+            Result ceiling = bench.ceiling(scenario);
+            Result relay = bench.relay(scenario);
+            System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d)%n  relay   %s%n  ceiling %s%n  ratio relay / ceiling: %.2f%n",
+                    scenario.name(), scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY,
+                    relay, ceiling, relay.uploadsPerSecond() / ceiling.uploadsPerSecond());
+        }
+        bench.connection.close();
+        bench.s3.close();
+        bench.broker.close();
+        System.exit(0);
+    }
+
+    /** The relay in this JVM, with its own queues for this run. */
+    private Result relay(Scenario scenario) throws Exception {
+        String suffix = "." + (++run);
+        Path integrations = dir.resolve("integrations" + suffix + ".yaml");
+        StringBuilder yaml = new StringBuilder("integrations:\n");
+        for (int i = 0; i < scenario.integrations(); i++) {
+            yaml.append("""
+                      - id: int_%d
+                        account_id: acc_bench
+                        bucket: bench
+                        region: us-east-1
+                        access_key_id: bench
+                        secret_access_key: bench-secret
+                        endpoint: %s
+                        path_style: true
+                        path_template: "relay%s/%d/{{ submission_id }}.pdf"
+                    """.formatted(i, s3.endpoint(), suffix, i));
+        }
+        Files.writeString(integrations, yaml);
+        Map<String, String> properties = Map.of(
+                "s3relay.broker.url", broker.url(), "s3relay.data.dir", dir.resolve("relay" + suffix).toString(),
+                "s3relay.integrations.file", integrations.toString(), "s3relay.local-s3.enabled", "false",
+                "camel.management.enabled", "false", "camel.main.routes-reload-enabled", "false",
+                "s3relay.upload.concurrency", String.valueOf(CONCURRENCY),
+                "s3relay.integration.max-in-flight", String.valueOf(CONCURRENCY),
+                "s3relay.queue.submissions", "bench.submissions" + suffix, "s3relay.queue.uploads", "bench.uploads" + suffix);
+        String actions = "s3relay.actions";
+        return measure(scenario, "bench.submissions" + suffix, actions, () -> {
+            Main main = S3Relay.newMain();
+            properties.forEach(main::addOverrideProperty);
+            main.start();
+            return main::stop;
+        });
+    }
+
+    /** The hand-written ceiling: transacted JMS consumers, Jackson, the AWS SDK, a status; no Camel. */
+    private Result ceiling(Scenario scenario) throws Exception {
+        String suffix = "." + (++run);
+        String input = "bench.ceiling" + suffix;
+        String actions = "bench.ceiling.actions" + suffix;
+        return measure(scenario, input, actions, () -> {
+            S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build();
+            List<Session> sessions = new ArrayList<>();
+            for (int c = 0; c < CONCURRENCY; c++) {
+                Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                sessions.add(session);
+                MessageConsumer consumer = session.createConsumer(session.createQueue(input));
+                MessageProducer statuses = session.createProducer(session.createQueue(actions));
+                statuses.setDeliveryMode(DeliveryMode.PERSISTENT);
+                consumer.setMessageListener(message -> {
+                    try {
+                        JsonNode submission = JSON.readTree(((TextMessage) message).getText()).path("submission");
+                        String id = submission.path("id").asText();
+                        Path pdf = Path.of(java.net.URI.create(submission.path("download_url").asText()));
+                        for (int i = 0; i < scenario.integrations(); i++) {
+                            client.putObject(PutObjectRequest.builder().bucket("bench").key("ceiling" + suffix + "/" + i + "/" + id + ".pdf")
+                                    .contentType("application/pdf").build(), RequestBody.fromFile(pdf));
+                            statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"processed\","
+                                    + "\"integration_id\":\"int_" + i + "\",\"submission_id\":\"" + id + "\"}"));
+                        }
+                        session.commit();
+                    } catch (Exception e) {
+                        try {
+                            session.rollback();
+                        } catch (Exception ignored) {
+                            // the broker redelivers
+                        }
+                    }
+                });
+            }
+            return () -> {
+                for (Session session : sessions) {
+                    session.close();
+                }
+                client.close();
+            };
+        });
+    }
+
+    interface Started {
+        AutoCloseable start() throws Exception;
+    }
+
+    private Result measure(Scenario scenario, String inputQueue, String actionsQueue, Started system) throws Exception {
+        Path pdf = dir.resolve("pdf-" + scenario.pdfBytes() + ".pdf");
+        if (!Files.exists(pdf)) {
+            byte[] bytes = new byte[scenario.pdfBytes()];
+            new Random(scenario.pdfBytes()).nextBytes(bytes);
+            Files.write(pdf, bytes);
+        }
+        Map<String, Long> dropped = new ConcurrentHashMap<>();
+        Map<String, Integer> remaining = new ConcurrentHashMap<>();
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(scenario.submissions());
+        long[] lastProcessed = {0};
+        Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer statuses = listening.createConsumer(listening.createQueue(actionsQueue));
+        statuses.setMessageListener(message -> {
+            try {
+                JsonNode status = JSON.readTree(((TextMessage) message).getText());
+                String id = status.path("submission_id").asText();
+                if (status.path("state").asText().equals("processed") && dropped.containsKey(id)
+                        && remaining.merge(id, -1, Integer::sum) == 0) {
+                    long now = System.nanoTime();
+                    latencies.add(TimeUnit.NANOSECONDS.toMillis(now - dropped.get(id)));
+                    synchronized (lastProcessed) {
+                        lastProcessed[0] = Math.max(lastProcessed[0], now);
+                    }
+                    done.countDown();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuBefore = os.getProcessCpuTime();
+
+        Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer producer = sending.createProducer(sending.createQueue(inputQueue));
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        AutoCloseable running = scenario.queuedBeforeStart() ? null : system.start();
+        long first = System.nanoTime();
+        for (int i = 0; i < scenario.submissions(); i++) {
+            String id = String.format("sub_%s_%06d", inputQueue.replace('.', '_'), i);
+            remaining.put(id, scenario.integrations());
+            dropped.put(id, System.nanoTime());
+            producer.send(sending.createTextMessage("""
+                    {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
+                      "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
+        }
+        if (scenario.queuedBeforeStart()) {
+            // the burst is measured from the start of the consumer, with every submission already queued
+            long start = System.nanoTime();
+            first = start;
+            dropped.replaceAll((id, t) -> start);
+            running = system.start();
+        }
+        if (!done.await(30, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("not finished: " + done.getCount() + " submissions left");
+        }
+        long elapsed = lastProcessed[0] - first;
+        double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
+        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1024 / 1024;
+        running.close();
+        statuses.close();
+        listening.close();
+        sending.close();
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new Result(scenario.submissions() * scenario.integrations() / (elapsed / 1e9),
+                percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cpu, peakHeap);
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+}
