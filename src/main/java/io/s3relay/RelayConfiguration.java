@@ -10,10 +10,9 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3relay.config.Integration;
 import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.config.IntegrationsFile;
-import io.s3relay.config.SubmissionTypes;
+import io.s3relay.config.S3Connection;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.failure.Backoff;
@@ -151,12 +150,10 @@ public class RelayConfiguration implements CamelConfiguration {
         String bucketKey = prop(props, "s3relay.source.s3.access-key", "");
         if (!bucketKey.isBlank()) {
             String endpoint = prop(props, "s3relay.source.s3.endpoint", "");
-            Integration store = new Integration("source-store", "", "", prop(props, "s3relay.source.s3.region", "us-east-1"),
+            platformStore = clients.createReader(new S3Connection(prop(props, "s3relay.source.s3.region", "us-east-1"),
                     bucketKey, prop(props, "s3relay.source.s3.secret-key", ""),
                     endpoint.isBlank() ? null : java.net.URI.create(endpoint),
-                    Boolean.parseBoolean(prop(props, "s3relay.source.s3.path-style", "false")),
-                    SubmissionTypes.BOTH, "-", null, null);
-            platformStore = clients.createReader(store);
+                    Boolean.parseBoolean(prop(props, "s3relay.source.s3.path-style", "false"))));
         }
         return new PdfSource(root.isBlank() ? null : Path.of(root), hosts,
                 Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))),

@@ -25,11 +25,9 @@ public record Integration(
         return combinedPathTemplate != null && !combinedPathTemplate.isBlank();
     }
 
-    /** Whether two versions of an integration can share one S3 client. */
-    boolean sameConnection(Integration other) {
-        return other != null && region.equals(other.region) && accessKeyId.equals(other.accessKeyId)
-                && secretAccessKey.equals(other.secretAccessKey) && java.util.Objects.equals(endpoint, other.endpoint)
-                && pathStyle == other.pathStyle;
+    /** How its S3 client connects; versions of an integration with equal connections share one client. */
+    public S3Connection connection() {
+        return new S3Connection(region, accessKeyId, secretAccessKey, endpoint, pathStyle);
     }
 
     @Override

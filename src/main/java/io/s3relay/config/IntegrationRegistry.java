@@ -143,7 +143,7 @@ public class IntegrationRegistry implements AutoCloseable {
         PathTemplate combined = settings.uploadsCombined()
                 ? parse(settings, settings.combinedPathTemplate(), "combined_path_template", SubmissionKind.COMBINED_SUBMISSION)
                 : null;
-        if (previous != null && previous.settings().sameConnection(settings)) {
+        if (previous != null && previous.settings().connection().equals(settings.connection())) {
             return new ActiveIntegration(settings, path, test, combined, previous.client(), previous.clientName());
         }
         S3Client client = clientFactory.create(settings);

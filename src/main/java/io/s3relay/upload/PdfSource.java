@@ -164,7 +164,7 @@ public class PdfSource {
 
     private Pdf checked(Pdf pdf) {
         if (pdf.size() > maxBytes) {
-            throw tooLarge(URI.create(pdf.path().toUri().toString()), pdf.size());
+            throw tooLarge(pdf.path().toUri(), pdf.size());
         }
         return pdf;
     }

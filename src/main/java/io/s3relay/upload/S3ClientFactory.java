@@ -3,6 +3,7 @@ package io.s3relay.upload;
 import java.time.Duration;
 
 import io.s3relay.config.Integration;
+import io.s3relay.config.S3Connection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryPolicy;
@@ -26,20 +27,20 @@ public class S3ClientFactory {
 
     /** A customer's client: PutObject only. */
     public S3Client create(Integration integration) {
-        return build(integration, true);
+        return build(integration.connection(), true);
     }
 
     /** The platform's own store, which the relay reads PDFs from. */
-    public S3Client createReader(Integration store) {
+    public S3Client createReader(S3Connection store) {
         return build(store, false);
     }
 
-    private S3Client build(Integration integration, boolean putObjectOnly) {
+    private S3Client build(S3Connection connection, boolean putObjectOnly) {
         var builder = S3Client.builder()
-                .region(Region.of(integration.region()))
+                .region(Region.of(connection.region()))
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(integration.accessKeyId(), integration.secretAccessKey())))
-                .forcePathStyle(integration.pathStyle())
+                        AwsBasicCredentials.create(connection.accessKeyId(), connection.secretAccessKey())))
+                .forcePathStyle(connection.pathStyle())
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .maxConnections(maxConnections)
                         .connectionTimeout(Duration.ofSeconds(10))
@@ -50,8 +51,8 @@ public class S3ClientFactory {
                         c.addExecutionInterceptor(new PutObjectOnlyInterceptor());
                     }
                 });
-        if (integration.endpoint() != null) {
-            builder.endpointOverride(integration.endpoint());
+        if (connection.endpoint() != null) {
+            builder.endpointOverride(connection.endpoint());
         }
         return builder.build();
     }
