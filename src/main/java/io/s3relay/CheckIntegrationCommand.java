@@ -1,12 +1,11 @@
 package io.s3relay;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
 import io.s3relay.config.Integration;
-import io.s3relay.config.IntegrationsFile;
+import io.s3relay.config.InvalidConfigurationException;
 import io.s3relay.upload.S3ClientFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -33,12 +32,11 @@ final class CheckIntegrationCommand {
             out.println("Usage: check-integration <integration id>");
             return 2;
         }
-        Path file = Path.of(settings.get("s3relay.integrations.file", "config/integrations.yaml"));
-        IntegrationsFile.Contents contents = new IntegrationsFile().read(file);
-        Integration integration = contents.integrations().get(args[0]);
-        if (integration == null) {
-            out.println("Integration " + args[0] + " is not usable in " + file + ": "
-                    + contents.problems().getOrDefault(args[0], "no such integration"));
+        Integration integration;
+        try {
+            integration = settings.integration(args[0]);
+        } catch (InvalidConfigurationException e) {
+            out.println(e.getMessage());
             return 2;
         }
         String key = "s3-relay-check/" + Instant.now().toString().replace(":", "-") + ".txt";

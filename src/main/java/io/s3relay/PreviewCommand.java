@@ -7,7 +7,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.config.Integration;
-import io.s3relay.config.IntegrationsFile;
+import io.s3relay.config.InvalidConfigurationException;
 import io.s3relay.keys.InvalidKeyException;
 import io.s3relay.keys.PathTemplate;
 import io.s3relay.keys.PathTemplateRenderer;
@@ -60,12 +60,11 @@ final class PreviewCommand {
             return 1;
         }
         if (integrationId != null) {
-            Path file = Path.of(settings.get("s3relay.integrations.file", "config/integrations.yaml"));
-            IntegrationsFile.Contents contents = new IntegrationsFile().read(file);
-            Integration integration = contents.integrations().get(integrationId);
-            if (integration == null) {
-                err.println("Integration " + integrationId + " is not usable in " + file + ": "
-                        + contents.problems().getOrDefault(integrationId, "no such integration"));
+            Integration integration;
+            try {
+                integration = settings.integration(integrationId);
+            } catch (InvalidConfigurationException e) {
+                err.println(e.getMessage());
                 return 1;
             }
             if (!integration.submissionTypes().accepts(submission.test())) {

@@ -2,9 +2,13 @@ package io.s3relay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
 
+import io.s3relay.config.Integration;
+import io.s3relay.config.IntegrationsFile;
+import io.s3relay.config.InvalidConfigurationException;
 import org.apache.activemq.ActiveMQConnectionFactory;
 
 /**
@@ -38,6 +42,22 @@ public final class Settings {
         }
         String value = System.getProperty(name, defaults.getProperty(name));
         return value == null ? defaultValue : value.strip();
+    }
+
+    /**
+     * One integration of the integrations file, read as the relay reads it.
+     *
+     * @throws InvalidConfigurationException naming the file and why the integration is not usable
+     */
+    public Integration integration(String id) {
+        Path file = Path.of(get("s3relay.integrations.file", "config/integrations.yaml"));
+        IntegrationsFile.Contents contents = new IntegrationsFile().read(file);
+        Integration integration = contents.integrations().get(id);
+        if (integration == null) {
+            throw new InvalidConfigurationException("Integration " + id + " is not usable in " + file + ": "
+                    + contents.problems().getOrDefault(id, "no such integration"));
+        }
+        return integration;
     }
 
     /** A connection factory for the relay's broker, with its credentials when they are set. */
