@@ -1,21 +1,47 @@
 package io.s3relay.support;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import com.google.common.hash.HashCode;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.HttpResponse;
+import org.gaul.s3proxy.blobstore.HttpResponseException;
 import org.gaul.s3proxy.blobstore.domain.Blob;
 import org.gaul.s3proxy.blobstore.domain.BlobMetadata;
+import org.gaul.s3proxy.blobstore.domain.MultipartPart;
+import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.blobstore.options.CreateContainerOptions;
 import org.gaul.s3proxy.blobstore.options.GetOptions;
 import org.gaul.s3proxy.blobstore.options.ListContainerOptions;
 import org.gaul.s3proxy.blobstore.options.PutOptions;
 
-/** The S3 server's storage, recording which S3 operations reached the server (HeadBucket, PutObject...). */
+/**
+ * The S3 server's storage, recording which S3 operations reached the server (HeadBucket, PutObject,
+ * CreateMultipartUpload...), and answering some of them with an HTTP error when a test asks it to.
+ */
 public class RecordingBlobStore extends ForwardingBlobStore {
 
     private final List<String> operations = new CopyOnWriteArrayList<>();
+    private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
+
+    private record Refusal(int status, AtomicInteger remaining) {
+    }
+
+    /**
+     * s3proxy keeps a stub object per multipart upload and reads it while handling UploadPart and
+     * CompleteMultipartUpload (and lists the parts itself on completion): its own bookkeeping, not calls a client made.
+     */
+    private static boolean bookkeeping(String name) {
+        return name != null && name.startsWith(".s3proxy-mpu-stub-");
+    }
 
     public RecordingBlobStore(BlobStore delegate) {
         super(delegate);
@@ -25,9 +51,63 @@ public class RecordingBlobStore extends ForwardingBlobStore {
         return List.copyOf(operations);
     }
 
+    /**
+     * The next {@code times} calls of an operation (as recorded: "UploadPart", "AbortMultipartUpload"...) are
+     * answered with this HTTP status by the server (403 as AccessDenied); they are still recorded.
+     */
+    public void refuse(String operation, int status, int times) {
+        refusals.put(operation, new Refusal(status, new AtomicInteger(times)));
+    }
+
+    private void record(String operation, String container) {
+        operations.add(operation + " " + container);
+        Refusal refusal = refusals.get(operation);
+        if (refusal != null && refusal.remaining().getAndDecrement() > 0) {
+            throw new HttpResponseException(operation + " refused by the test", new HttpResponse(refusal.status()));
+        }
+    }
+
+    /** Reads a request body that will be refused, so that the client gets the answer rather than a broken pipe. */
+    private static void drain(InputStream in) {
+        try {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public MultipartUpload initiateMultipartUpload(String container, BlobMetadata blobMetadata, PutOptions options) {
+        record("CreateMultipartUpload", container);
+        return super.initiateMultipartUpload(container, blobMetadata, options);
+    }
+
+    @Override
+    public MultipartPart uploadMultipartPart(MultipartUpload upload, int partNumber, InputStream payload, long length,
+                                             HashCode md5) {
+        Refusal refusal = refusals.get("UploadPart");
+        if (refusal != null && refusal.remaining().get() > 0) {
+            drain(payload);
+        }
+        record("UploadPart", upload.containerName());
+        return super.uploadMultipartPart(upload, partNumber, payload, length, md5);
+    }
+
+    @Override
+    public String completeMultipartUpload(MultipartUpload upload, List<MultipartPart> parts) {
+        record("CompleteMultipartUpload", upload.containerName());
+        return super.completeMultipartUpload(upload, parts);
+    }
+
+    @Override
+    public void abortMultipartUpload(MultipartUpload upload) {
+        record("AbortMultipartUpload", upload.containerName());
+        super.abortMultipartUpload(upload);
+    }
+
     @Override
     public boolean containerExists(String container) {
-        operations.add("HeadBucket " + container);
+        record("HeadBucket", container);
         return super.containerExists(container);
     }
 
@@ -46,7 +126,10 @@ public class RecordingBlobStore extends ForwardingBlobStore {
 
     @Override
     public String putBlob(String container, Blob blob, PutOptions options) {
-        operations.add("PutObject " + container);
+        if (bookkeeping(blob.getMetadata().name())) {
+            return super.putBlob(container, blob, options);
+        }
+        record("PutObject", container);
         return super.putBlob(container, blob, options);
     }
 
@@ -58,6 +141,9 @@ public class RecordingBlobStore extends ForwardingBlobStore {
 
     @Override
     public BlobMetadata blobMetadata(String container, String name) {
+        if (bookkeeping(name)) {
+            return super.blobMetadata(container, name);
+        }
         operations.add("HeadObject " + container);
         return super.blobMetadata(container, name);
     }
