@@ -12,8 +12,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Builds the S3 client of one integration: its own credentials, region and endpoint, PutObject only.
- * The SDK does not retry: retries belong to the broker's redelivery, so that the layers never multiply.
+ * Builds the S3 client of one integration: its own credentials, region and endpoint, and only the upload calls
+ * (PutObject, or a multipart upload) that {@link PutObjectOnlyInterceptor} lets through. The SDK does not
+ * retry: retries belong to the broker's redelivery, so that the layers never multiply.
  */
 public class S3ClientFactory {
 
@@ -25,9 +26,9 @@ public class S3ClientFactory {
         this.maxConnections = maxConnections;
     }
 
-    /** A customer's client: PutObject only. */
+    /** A customer's client: upload calls only, and an AbortMultipartUpload that never fails the job by itself. */
     public S3Client create(Integration integration) {
-        return build(integration.connection(), true);
+        return new BestEffortAbortS3Client(build(integration.connection(), true));
     }
 
     /** The platform's own store, which the relay reads PDFs from. */
@@ -46,6 +47,7 @@ public class S3ClientFactory {
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(callTimeout))
                 .overrideConfiguration(c -> {
+                    // each call: a PutObject, or one part of a multipart upload
                     c.retryPolicy(RetryPolicy.none()).apiCallTimeout(callTimeout);
                     if (putObjectOnly) {
                         c.addExecutionInterceptor(new PutObjectOnlyInterceptor());
