@@ -90,6 +90,9 @@ public class RelayConfiguration implements CamelConfiguration {
                 Long.parseLong(prop(props, "s3relay.integration.circuit.open-millis", "30000")),
                 Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "1000")));
 
+        checkMultipartSettings(Long.parseLong(prop(props, "s3relay.upload.multipart-threshold", "67108864")),
+                Long.parseLong(prop(props, "s3relay.upload.part-size", "16777216")),
+                Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))));
         PathTemplateRenderer renderer = new PathTemplateRenderer();
         S3ClientFactory clients = new S3ClientFactory(
                 Duration.ofMillis(Long.parseLong(prop(props, "s3relay.s3.call-timeout", "120000"))),
@@ -158,6 +161,23 @@ public class RelayConfiguration implements CamelConfiguration {
         return new PdfSource(root.isBlank() ? null : Path.of(root), hosts,
                 Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))),
                 platformStore, dataDir.resolve("tmp"));
+    }
+
+    /** S3's limits on parts: 5 MiB to 5 GiB each (the last may be smaller), at most 10,000 per upload. */
+    static void checkMultipartSettings(long threshold, long partSize, long maxBytes) {
+        long mib = 1024 * 1024;
+        if (partSize < 5 * mib || partSize > 5 * 1024 * mib) {
+            throw new IllegalArgumentException("s3relay.upload.part-size must be between 5 MiB and 5 GiB (S3's limits), not "
+                    + partSize + " bytes");
+        }
+        if (threshold < partSize) {
+            throw new IllegalArgumentException("s3relay.upload.multipart-threshold (" + threshold
+                    + ") must be at least s3relay.upload.part-size (" + partSize + ")");
+        }
+        if (maxBytes > partSize * 10_000) {
+            throw new IllegalArgumentException("s3relay.upload.part-size (" + partSize + ") is too small for PDFs of "
+                    + "s3relay.source.max-bytes (" + maxBytes + "): S3 takes at most 10,000 parts");
+        }
     }
 
     private static void closeOnStop(CamelContext context, AutoCloseable closeable) throws Exception {

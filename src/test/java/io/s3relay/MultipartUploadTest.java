@@ -1,0 +1,119 @@
+package io.s3relay;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static io.s3relay.support.RelayFixture.newId;
+import static io.s3relay.support.RelayFixture.randomPdf;
+import static io.s3relay.support.RelayFixture.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.s3relay.support.RelayFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PDFs from s3relay.upload.multipart-threshold up go to the customer's bucket as a multipart upload (the calls
+ * that s3:PutObject covers), stored byte for byte; smaller ones stay a single PutObject. The threshold and the
+ * parts are S3's smallest, 5 MiB, so that the PDFs stay small.
+ */
+class MultipartUploadTest {
+
+    private static final int MIB = 1024 * 1024;
+
+    static RelayFixture relay;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        relay = RelayFixture.start(Map.of(
+                "s3relay.upload.multipart-threshold", String.valueOf(5 * MIB),
+                "s3relay.upload.part-size", String.valueOf(5 * MIB)));
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        relay.close();
+    }
+
+    @Test
+    void uploadsAPdfAboveTheThresholdInPartsByteForByte() {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        relay.addIntegrations(integration("int_large", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        byte[] pdf = randomPdf(12 * MIB + 12_345);
+        String id = newId("sub");
+
+        relay.send(submission(id, account, false, relay.pdf(pdf)));
+
+        JsonNode processed = relay.awaitStatus(id, "int_large", "processed");
+        assertThat(processed.path("attempts").asInt()).isEqualTo(1);
+        assertThat(processed.path("result_data").path("etag").asText()).endsWith("-3");
+        assertThat(relay.serverA.objects().read(bucket, id + ".pdf")).isEqualTo(pdf);
+        var metadata = relay.serverA.objects().delegate().blobMetadata(bucket, id + ".pdf");
+        assertThat(metadata.contentMetadata().contentType()).isEqualTo("application/pdf");
+        // 5 + 5 + 2 MiB: every part but the last at least S3's 5 MiB
+        assertThat(operationsOn(relay.serverA, bucket)).containsExactly("CreateMultipartUpload " + bucket,
+                "UploadPart " + bucket, "UploadPart " + bucket, "UploadPart " + bucket, "CompleteMultipartUpload " + bucket);
+    }
+
+    @Test
+    void keepsAPdfBelowTheThresholdOnOnePutObject() {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        relay.addIntegrations(integration("int_small", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        byte[] pdf = randomPdf(5 * MIB - 1);
+        String id = newId("sub");
+
+        relay.send(submission(id, account, false, relay.pdf(pdf)));
+
+        relay.awaitStatus(id, "int_small", "processed");
+        assertThat(relay.serverA.objects().read(bucket, id + ".pdf")).isEqualTo(pdf);
+        assertThat(operationsOn(relay.serverA, bucket)).containsExactly("PutObject " + bucket);
+    }
+
+    @Test
+    void retriesAPartAnswered503EvenWhenTheBucketRefusesTheAbort() {
+        // server B for this test alone: its refusals apply to every bucket on it
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverB);
+        relay.addIntegrations(integration("int_flaky", account, relay.serverB, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        byte[] pdf = randomPdf(11 * MIB);
+        String id = newId("sub");
+        relay.serverB.objects().refuse("UploadPart", 503, 1);
+        // a customer who granted s3:PutObject but not s3:AbortMultipartUpload
+        relay.serverB.objects().refuse("AbortMultipartUpload", 403, 1);
+
+        relay.send(submission(id, account, false, relay.pdf(pdf)));
+
+        // the 503 decides: retried (not dead-lettered for the abort's AccessDenied), and the second attempt stores it
+        JsonNode processed = relay.awaitStatus(id, "int_flaky", "processed");
+        assertThat(processed.path("attempts").asInt()).isEqualTo(2);
+        assertThat(relay.statusesOf(id)).noneMatch(s -> s.path("state").asText().equals("failed"));
+        assertThat(relay.serverB.objects().read(bucket, id + ".pdf")).isEqualTo(pdf);
+        List<String> operations = operationsOn(relay.serverB, bucket);
+        assertThat(operations.subList(0, 3)).containsExactly("CreateMultipartUpload " + bucket, "UploadPart " + bucket,
+                "AbortMultipartUpload " + bucket);
+        assertThat(Collections.frequency(operations, "CompleteMultipartUpload " + bucket)).isEqualTo(1);
+    }
+
+    @Test
+    void refusesToStartWithPartsOutsideS3sLimits() {
+        long gib = 1024L * MIB;
+        RelayConfiguration.checkMultipartSettings(64L * MIB, 16L * MIB, 5 * gib);
+        assertThatThrownBy(() -> RelayConfiguration.checkMultipartSettings(64L * MIB, 4L * MIB, 5 * gib))
+                .hasMessageContaining("between 5 MiB and 5 GiB");
+        assertThatThrownBy(() -> RelayConfiguration.checkMultipartSettings(8L * MIB, 16L * MIB, 5 * gib))
+                .hasMessageContaining("at least s3relay.upload.part-size");
+        assertThatThrownBy(() -> RelayConfiguration.checkMultipartSettings(64L * MIB, 5L * MIB, 100 * gib))
+                .hasMessageContaining("at most 10,000 parts");
+    }
+
+    private static List<String> operationsOn(RelayFixture.S3Server server, String bucket) {
+        return server.objects().operations().stream().filter(op -> op.endsWith(" " + bucket)).toList();
+    }
+}
