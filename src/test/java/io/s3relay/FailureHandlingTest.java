@@ -6,6 +6,7 @@ import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,7 +130,8 @@ class FailureHandlingTest {
                 .containsEntry("s3relay_attempts", 3).containsEntry("s3relay_integration_id", integrationId);
         Instant first = Instant.parse((String) letter.headers().get("s3relay_first_failure"));
         Instant last = Instant.parse((String) letter.headers().get("s3relay_last_failure"));
-        assertThat(first).isBefore(last);
+        // attempts 1 to 3 are 100 ms then 200 ms apart (jitter ±20%): each retry waits, not only the first
+        assertThat(Duration.between(first, last)).isGreaterThanOrEqualTo(Duration.ofMillis(230));
         assertThat((String) letter.headers().get("s3relay_error_message")).contains("Connect to 127.0.0.1:" + closedPort);
         assertThat(relay.statusesOf(id)).extracting(s -> s.path("state").asText()).containsExactly("pending", "failed");
     }

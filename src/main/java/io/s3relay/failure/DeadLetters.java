@@ -61,6 +61,7 @@ public class DeadLetters {
         var message = exchange.getMessage();
         message.removeHeaders("Camel*");
         message.removeHeader(FailureHeaders.SCHEDULED_DELAY);
+        message.removeHeader(FailureHeaders.SCHEDULED_JOB_ID);
         message.removeHeader(FailureHeaders.LAST_ERROR);
         message.setHeader(FailureHeaders.ERROR_CLASS, permanent ? "permanent" : "retries-exhausted");
         message.setHeader(FailureHeaders.ERROR_TYPE, rootType(failure));

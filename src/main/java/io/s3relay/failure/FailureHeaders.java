@@ -19,6 +19,11 @@ public final class FailureHeaders {
     public static final String REPLAYED = "s3relay_replayed";
     /** ActiveMQ's scheduler: deliver the message after this many milliseconds. */
     public static final String SCHEDULED_DELAY = "AMQ_SCHEDULED_DELAY";
+    /**
+     * Set by ActiveMQ's scheduler on every message it delivers. The broker sends a message that carries it at once,
+     * whatever its delay says, so a retried message must lose it or only its first retry waits.
+     */
+    public static final String SCHEDULED_JOB_ID = "scheduledJobId";
 
     private FailureHeaders() {
     }

@@ -69,6 +69,7 @@ public class RetryScheduler {
         message.setHeader(FailureHeaders.SCHEDULED_DELAY, delay);
         message.removeHeaders("Camel*");
         message.removeHeader("JMSXDeliveryCount");
+        message.removeHeader(FailureHeaders.SCHEDULED_JOB_ID);
         exchange.setProperty(RETRY_QUEUE, ((JmsEndpoint) exchange.getFromEndpoint()).getDestinationName());
         if (attempted) {
             LOG.warn("Attempt {} of {} failed in route {}{}; retrying in {} ms: {}", attempt, backoff.maxAttempts(),
