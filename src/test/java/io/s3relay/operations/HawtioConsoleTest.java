@@ -1,0 +1,135 @@
+package io.s3relay.operations;
+
+import static io.s3relay.support.RelayFixture.integration;
+import static io.s3relay.support.RelayFixture.newId;
+import static io.s3relay.support.RelayFixture.randomPdf;
+import static io.s3relay.support.RelayFixture.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.support.RelayFixture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Hawtio console of console/ (built from @hawtio/react), connected to a running relay, shows its routes with
+ * their completed exchanges in a real browser, and shows no customer secret.
+ *
+ * <p>It needs Node.js, the built console ({@code npm ci && npm run build} in console/) and Chromium. Without them
+ * the test is skipped, unless {@code S3RELAY_BROWSER_TESTS=required} (as in CI), where it fails instead.
+ */
+class HawtioConsoleTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path CONSOLE = Path.of("console").toAbsolutePath();
+    private static final Path SCREENSHOT = Path.of("target", "hawtio", "routes.png").toAbsolutePath();
+
+    @Test
+    void listsTheRelaysRoutesWithTheirCompletedExchangesInABrowser() throws Exception {
+        requireBrowserSetup();
+        int managementPort = RelayFixture.freePort();
+        try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
+                "camel.management.port", String.valueOf(managementPort)))) {
+            String account = newId("acc");
+            String bucket = relay.newBucket(relay.serverA);
+            relay.addIntegrations(integration("int_console", account, relay.serverA, bucket,
+                    "path_template: \"{{ submission_id }}.pdf\""));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(newId("sub"));
+                relay.send(submission(ids.get(i), account, false, relay.pdf(randomPdf(2000))));
+            }
+            ids.forEach(id -> relay.awaitStatus(id, "int_console", "processed"));
+
+            int consolePort = RelayFixture.freePort();
+            Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(consolePort),
+                    "S3RELAY_JOLOKIA_URL", "http://127.0.0.1:" + managementPort + "/observe/jolokia"),
+                    "server.mjs");
+            try {
+                awaitListening(console);
+                Files.createDirectories(SCREENSHOT.getParent());
+                Path pages = SCREENSHOT.resolveSibling("pages.txt");
+                Process browser = node(Map.of(), "test/routes-in-browser.mjs", "http://127.0.0.1:" + consolePort + "/",
+                        SCREENSHOT.toString(), pages.toString());
+                String output = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(browser.waitFor(3, TimeUnit.MINUTES)).isTrue();
+                assertThat(browser.exitValue()).as("browser run: %s", output).isZero();
+
+                JsonNode shown = JSON.readTree(output).path("routes");
+                assertThat(shown.path("submissions").path("state").asText()).isEqualTo("Started");
+                assertThat(shown.path("uploads").path("state").asText()).isEqualTo("Started");
+                // what the browser shows is what the Camel context counted: 3 submissions, 3 uploads
+                assertThat(shown.path("submissions").path("completed").asLong())
+                        .isEqualTo(completed("submissions")).isEqualTo(3);
+                assertThat(shown.path("uploads").path("completed").asLong()).isEqualTo(completed("uploads")).isEqualTo(3);
+                assertThat(SCREENSHOT).isNotEmptyFile();
+
+                String seen = Files.readString(pages);
+                assertThat(seen).contains("put-object").contains("s3relay.uploads")
+                        .doesNotContain(relay.serverA.secretKey()).doesNotContain(relay.serverB.secretKey());
+            } finally {
+                console.destroy();
+                console.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long completed(String routeId) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = server.queryNames(new ObjectName(
+                "org.apache.camel:context=*,type=routes,name=\"" + routeId + "\""), null).iterator().next();
+        return (Long) server.getAttribute(name, "ExchangesCompleted");
+    }
+
+    private static void requireBrowserSetup() {
+        boolean ready = Files.isRegularFile(CONSOLE.resolve("dist/index.html"))
+                && Files.isDirectory(CONSOLE.resolve("node_modules/playwright-core"))
+                && Files.isExecutable(Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium")))
+                && onPath("node");
+        String why = "the console is not built or Node.js/Chromium are missing: "
+                + "run .ci/run, or (cd console && npm ci && npm run build) with Debian's chromium installed";
+        if ("required".equals(System.getenv("S3RELAY_BROWSER_TESTS"))) {
+            assertThat(ready).as(why).isTrue();
+        }
+        assumeTrue(ready, why);
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Process node(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("node"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(CONSOLE.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** The server prints one line when it listens. */
+    private static void awaitListening(Process console) throws IOException {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(console.getInputStream(),
+                StandardCharsets.UTF_8)).readLine();
+        assertThat(line).as("console server output").startsWith("s3-relay console on");
+    }
+}
