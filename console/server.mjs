@@ -61,11 +61,14 @@ function authorized(req) {
   return given.length === consoleAuth.length && timingSafeEqual(given, consoleAuth)
 }
 
+// headers that belong to one connection, not to the request: a client's h2c upgrade offer, say
+const hopByHop = ['connection', 'upgrade', 'http2-settings', 'keep-alive', 'proxy-authorization', 'te', 'trailer',
+  'transfer-encoding']
+
 function forwardToJolokia(req, res, rest) {
   const target = new URL(jolokiaUrl.href.replace(/\/$/, '') + rest)
   const headers = { ...req.headers, host: target.host }
-  delete headers.authorization
-  delete headers.cookie
+  for (const name of [...hopByHop, 'authorization', 'cookie']) delete headers[name]
   if (relayAuth) headers.authorization = relayAuth
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   const upstream = send(target, { method: req.method, headers }, answer => {

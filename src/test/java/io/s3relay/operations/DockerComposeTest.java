@@ -3,6 +3,7 @@ package io.s3relay.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -56,6 +57,41 @@ class DockerComposeTest {
             assertThat(known).as(variable.getKey() + " is the environment form of a setting in application.properties").isTrue();
         }
         assertThat(environment.path("S3RELAY_BROKER_URL").asText()).contains("activemq:61616");
+    }
+
+    @Test
+    void theHawtioConsoleReachesTheRelaysJolokiaAsAUserTheRelayKnows() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode console = services.path("hawtio").path("environment");
+        String server = Files.readString(Path.of("console", "server.mjs"));
+        for (Map.Entry<String, JsonNode> variable : fields(console)) {
+            assertThat(server).as(variable.getKey() + " is read by console/server.mjs").contains("env." + variable.getKey());
+        }
+        URI jolokia = URI.create(console.path("S3RELAY_JOLOKIA_URL").asText());
+        assertThat(jolokia.getHost()).isEqualTo("relay");
+        assertThat(jolokia.getPort()).isEqualTo(8080);
+        assertThat(jolokia.getPath()).isEqualTo("/observe/jolokia");
+        assertThat(services.path("hawtio").path("depends_on").has("relay")).isTrue();
+
+        // the relay asks for credentials off loopback, and the console's user is in the file the relay reads
+        JsonNode relay = services.path("relay");
+        assertThat(relay.path("environment").path("CAMEL_MANAGEMENT_AUTHENTICATION_ENABLED").asText()).isEqualTo("true");
+        String usersFile = relay.path("environment").path("CAMEL_MANAGEMENT_BASIC_PROPERTIES_FILE").asText();
+        String mounted = null;
+        for (JsonNode volume : relay.path("volumes")) {
+            String[] parts = volume.asText().split(":");
+            if (parts.length >= 2 && parts[1].equals(usersFile)) {
+                mounted = parts[0];
+            }
+        }
+        assertThat(mounted).as("the relay mounts " + usersFile).isNotNull();
+        Properties users = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of(mounted))) {
+            users.load(in);
+        }
+        assertThat(users.getProperty("user." + console.path("S3RELAY_JOLOKIA_USER").asText(), ""))
+                .startsWith(console.path("S3RELAY_JOLOKIA_PASSWORD").asText() + ",");
+        assertThat(Path.of("console", "Dockerfile")).content().contains("npm run build").contains("server.mjs");
     }
 
     @Test

@@ -61,6 +61,15 @@ class MonitoringTest {
             JsonNode everything = get(base + "/read/org.apache.camel:context=*,type=endpoints,name=*");
             assertThat(everything.toString()).doesNotContain(relay.serverA.secretKey()).doesNotContain(relay.serverB.secretKey());
 
+            // a heap dump or a diagnostic command would carry the secrets out: Jolokia refuses them
+            JsonNode dump = get(base + "/exec/com.sun.management:type=HotSpotDiagnostic/dumpHeap(java.lang.String,boolean)/"
+                    + relay.dir.resolve("relay.hprof").toString().replace("/", "!/") + "/true");
+            assertThat(dump.path("status").asInt()).isEqualTo(403);
+            assertThat(relay.dir.resolve("relay.hprof")).doesNotExist();
+            assertThat(get(base + "/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties()")
+                    .path("status").asInt()).isEqualTo(403);
+            assertThat(get(base + "/read/java.lang:type=Threading/ThreadCount").path("status").asInt()).isEqualTo(200);
+
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).containsPattern("s3relay_uploads_total\\{[^}]*integration=\"int_watched\"[^}]*state=\"processed\"[^}]*} 5\\.0")
