@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -14,6 +15,7 @@ import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.config.IntegrationsFile;
 import io.s3relay.config.S3Connection;
 import io.s3relay.embedded.EmbeddedBroker;
+import io.s3relay.monitoring.QueueDepths;
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.failure.Backoff;
 import io.s3relay.failure.DeadLetters;
@@ -115,15 +117,31 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("uploadMetrics", metrics);
         context.getRegistry().bind("deadLetters", new DeadLetters(mapper, parser, statuses, metrics, clock));
         context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));
+
+        long depthInterval = Long.parseLong(prop(props, "s3relay.metrics.queue-depth-interval", "15000"));
+        if (depthInterval > 0) {
+            QueueDepths depths = new QueueDepths(brokerConnectionFactory(props, brokerUrl),
+                    List.of(prop(props, "s3relay.queue.submissions", "s3relay.submissions"),
+                            prop(props, "s3relay.queue.uploads", "s3relay.uploads"),
+                            prop(props, "s3relay.queue.actions", "s3relay.actions"),
+                            prop(props, "s3relay.queue.dead-letter", "s3relay.dlq")),
+                    () -> context.getRegistry().findSingleByType(MeterRegistry.class)).start(depthInterval);
+            closeOnStop(context, depths);
+        }
     }
 
-    private static JmsComponent jmsComponent(PropertiesComponent props, String brokerUrl, Backoff backoff) {
+    private static ActiveMQConnectionFactory brokerConnectionFactory(PropertiesComponent props, String brokerUrl) {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl);
         String user = prop(props, "s3relay.broker.username", "");
         if (!user.isBlank()) {
             factory.setUserName(user);
             factory.setPassword(prop(props, "s3relay.broker.password", ""));
         }
+        return factory;
+    }
+
+    private static JmsComponent jmsComponent(PropertiesComponent props, String brokerUrl, Backoff backoff) {
+        ActiveMQConnectionFactory factory = brokerConnectionFactory(props, brokerUrl);
         factory.getPrefetchPolicy().setQueuePrefetch(Integer.parseInt(prop(props, "s3relay.broker.prefetch", "10")));
         // rollbacks (s3relay.retry.broker-scheduler=false, or a broker that failed mid-transaction) are redelivered
         // by the client with the same backoff; Camel itself never redelivers (see errors.camel.yaml)

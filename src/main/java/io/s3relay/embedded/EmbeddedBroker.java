@@ -3,7 +3,9 @@ package io.s3relay.embedded;
 import java.io.File;
 import java.net.URI;
 
+import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.plugin.StatisticsBrokerPlugin;
 import org.apache.activemq.broker.TransportConnector;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 
@@ -25,6 +27,8 @@ public class EmbeddedBroker implements AutoCloseable {
         // scheduled redelivery: a job to retry goes back to its queue with a delay (AMQ_SCHEDULED_DELAY)
         broker.setSchedulerSupport(true);
         broker.setSchedulerDirectoryFile(new File(dataDirectory, "scheduler"));
+        // queue depths for s3relay_queue_depth (ActiveMQ.Statistics.Destination.<queue> requests)
+        broker.setPlugins(new BrokerPlugin[] {new StatisticsBrokerPlugin()});
         broker.setUseShutdownHook(false);
         broker.setDataDirectoryFile(dataDirectory);
         KahaDBPersistenceAdapter kahaDb = new KahaDBPersistenceAdapter();

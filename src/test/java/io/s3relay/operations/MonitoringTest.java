@@ -35,7 +35,7 @@ class MonitoringTest {
     void servesRouteStatisticsOverJolokiaAndUploadMetricsForPrometheusWithoutSecrets() throws Exception {
         int port = RelayFixture.freePort();
         try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
-                "camel.management.port", String.valueOf(port)))) {
+                "camel.management.port", String.valueOf(port), "s3relay.metrics.queue-depth-interval", "300"))) {
             String account = newId("acc");
             String bucket = relay.newBucket(relay.serverA);
             relay.addIntegrations(integration("int_watched", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
@@ -76,6 +76,15 @@ class MonitoringTest {
                     .containsPattern("s3relay_upload_bytes_total\\{[^}]*integration=\"int_watched\"[^}]*} 5000\\.0")
                     .containsPattern("s3relay_upload_duration_seconds_count\\{[^}]*integration=\"int_watched\"[^}]*} 5")
                     .doesNotContain(relay.serverA.secretKey());
+
+            // queue depths from the broker's statistics: one dead letter waits, no upload job does
+            relay.send("this is not a submission");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("s3relay_queue_depth{queue=\"s3relay.dlq\"} 1.0")
+                    .contains("s3relay_queue_depth{queue=\"s3relay.uploads\"} 0.0")
+                    .contains("s3relay_queue_depth{queue=\"s3relay.submissions\"} 0.0"));
         }
     }
 
