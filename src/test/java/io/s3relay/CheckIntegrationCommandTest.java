@@ -10,6 +10,7 @@ import java.nio.file.Path;
 
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.support.RecordingBlobStore;
+import io.s3relay.support.RegionalEndpoint;
 import io.s3relay.support.RelayFixture.S3Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +72,16 @@ class CheckIntegrationCommandTest {
     }
 
     @Test
+    void namesAWrongRegion() throws Exception {
+        try (RegionalEndpoint frankfurt = new RegionalEndpoint("eu-central-1")) {
+            assertThat(check(integration("int_check", "acc_check", server, "customer-bucket",
+                    "path_template: \"{{ submission_id }}.pdf\"").replace(server.endpoint(), frankfurt.endpoint())))
+                    .isEqualTo(1);
+        }
+        assertThat(out.toString()).startsWith("Wrong region: bucket customer-bucket is not in us-east-1");
+    }
+
+    @Test
     void refusesAnUnknownIntegration() throws Exception {
         Files.writeString(dir.resolve("integrations.yaml"), "integrations: []\n");
         System.setProperty("s3relay.integrations.file", dir.resolve("integrations.yaml").toString());
@@ -79,9 +90,12 @@ class CheckIntegrationCommandTest {
     }
 
     private int check(S3Server target, String bucket) throws Exception {
+        return check(integration("int_check", "acc_check", target, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+    }
+
+    private int check(String integrationYaml) throws Exception {
         Path file = dir.resolve("integrations.yaml");
-        Files.writeString(file, "integrations:\n" + integration("int_check", "acc_check", target, bucket,
-                "path_template: \"{{ submission_id }}.pdf\""));
+        Files.writeString(file, "integrations:\n" + integrationYaml);
         System.setProperty("s3relay.integrations.file", file.toString());
         return new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true)).run(new String[] {"int_check"});
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
 import io.s3relay.support.RelayFixture.S3Server;
+import io.s3relay.support.RegionalEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,29 @@ class FailureHandlingTest {
         assertThat(letter.headers()).containsEntry("s3relay_integration_id", "int_bad_" + account);
         assertThat(letter.toString()).doesNotContain("not-the-secret");
         assertThat(relay.serverB.objects().read(bucketB, id + ".pdf")).isNull();
+    }
+
+    @Test
+    void failsAWrongRegionAfterOneAttemptAndDeadLettersIt() throws Exception {
+        try (RegionalEndpoint frankfurt = new RegionalEndpoint("eu-central-1")) {
+            String account = newId("acc");
+            String integrationId = newId("int");
+            relay.addIntegrations(integration(integrationId, account, relay.serverA, "bucket-in-frankfurt", """
+                    path_template: "{{ submission_id }}.pdf"
+                    """).replace(relay.serverA.endpoint(), frankfurt.endpoint()));
+            String id = newId("sub");
+
+            relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
+
+            JsonNode failed = relay.awaitStatus(id, integrationId, "failed");
+            assertThat(failed.path("attempts").asInt()).isEqualTo(1);
+            assertThat(failed.path("error").asText()).contains("AuthorizationHeaderMalformed")
+                    .contains("expecting 'eu-central-1'");
+            DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(id));
+            assertThat(letter.headers()).containsEntry("s3relay_error_class", "permanent")
+                    .containsEntry("s3relay_attempts", 1);
+            assertThat(frankfurt.refused()).containsExactly("PUT /bucket-in-frankfurt/" + id + ".pdf");
+        }
     }
 
     @Test

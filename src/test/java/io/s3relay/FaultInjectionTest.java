@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,7 +77,7 @@ class FaultInjectionTest {
     }
 
     @Test
-    void deliversEverythingAfterTheRelayProcessIsKilledWithSigkill() throws Exception {
+    void deliversEverythingAfterTheRelayProcessIsKilledWithSigkillAtRandomMoments() throws Exception {
         // the relay of this test runs in processes of its own; the fixture's in-process relay stays stopped
         try (RelayFixture relay = RelayFixture.start(Map.of("s3relay.upload.concurrency", "1"))) {
             relay.stopRelay();
@@ -86,21 +87,43 @@ class FaultInjectionTest {
             List<String> ids = ids(500);
             ids.forEach(id -> relay.send(submission(id, account, false, relay.pdf(randomPdf(2_000)))));
 
-            Process first = startRelayProcess(relay, "first");
-            await().atMost(Duration.ofSeconds(90)).until(() -> processedCount(relay, ids, "int_kill") >= 100);
-            first.destroyForcibly().waitFor();
-            long doneAtKill = processedCount(relay, ids, "int_kill");
-            Process second = startRelayProcess(relay, "second");
+            // three kills: one while the first process starts and fans the submissions out, two in the middle of
+            // the uploads; each a random number of milliseconds after its moment, so that it lands anywhere in a
+            // transaction. The seed is printed, so that a failing run can be repeated.
+            long seed = Long.getLong("kill.seed", System.nanoTime());
+            Random random = new Random(seed);
+            List<String> kills = new ArrayList<>();
+            Process process = startRelayProcess(relay, "1");
+            Thread.sleep(500 + random.nextInt(2000));
+            kills.add(kill(process, relay, ids, "while starting"));
+            int[] thresholds = {100 + random.nextInt(100), 250 + random.nextInt(100)};
+            for (int i = 0; i < thresholds.length; i++) {
+                int threshold = thresholds[i];
+                process = startRelayProcess(relay, String.valueOf(i + 2));
+                await().atMost(Duration.ofSeconds(120)).until(() -> processedCount(relay, ids, "int_kill") >= threshold);
+                Thread.sleep(random.nextInt(300));
+                kills.add(kill(process, relay, ids, "mid-run"));
+            }
+            Process last = startRelayProcess(relay, "4");
             try {
                 Figures figures = awaitAll(relay, ids, "int_kill", bucket, relay.serverA, Duration.ofSeconds(180));
-                figures.print("relay process killed with kill -9 after " + doneAtKill + " of 500 uploads, then restarted", 1);
+                figures.print("relay process killed with kill -9 three times (" + String.join(", ", kills) + "; seed "
+                        + seed + "), restarted each time", 3);
                 assertThat(figures.lost()).isZero();
                 assertThat(figures.failed()).isZero();
+                // at-least-once: a job redone after a kill may say processed twice, never anything else
+                assertThat(ids.stream().flatMap(id -> relay.statusesOf(id).stream()).filter(FaultInjectionTest::terminal)
+                        .map(s -> s.path("state").asText())).containsOnly("processed");
             } finally {
-                second.destroy();
-                second.waitFor();
+                last.destroy();
+                last.waitFor();
             }
         }
+    }
+
+    private static String kill(Process process, RelayFixture relay, List<String> ids, String moment) throws InterruptedException {
+        process.destroyForcibly().waitFor();
+        return moment + " after " + processedCount(relay, ids, "int_kill") + " of " + ids.size();
     }
 
     /** The relay as its own JVM, as `java -jar target/s3-relay.jar` would run it, on the fixture's broker. */
