@@ -14,7 +14,6 @@ import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.keys.PathTemplateValidator;
 import io.s3relay.submission.InvalidSubmissionException;
 import io.s3relay.submission.Submission;
-import io.s3relay.submission.SubmissionKind;
 import io.s3relay.submission.SubmissionParser;
 
 /**
@@ -72,9 +71,7 @@ final class PreviewCommand {
                         + " submissions: nothing would be uploaded)");
                 return 0;
             }
-            template = submission.kind() == SubmissionKind.COMBINED_SUBMISSION ? integration.combinedPathTemplate()
-                    : submission.test() && integration.testPathTemplate() != null ? integration.testPathTemplate()
-                    : integration.pathTemplate();
+            template = integration.templateFor(submission.kind(), submission.test());
             if (template == null || template.isBlank()) {
                 out.println("(integration " + integrationId + " does not upload combined PDFs: nothing would be uploaded)");
                 return 0;

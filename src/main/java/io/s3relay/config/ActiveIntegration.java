@@ -31,10 +31,7 @@ public record ActiveIntegration(
 
     /** The template that names this submission's object. */
     public PathTemplate templateFor(SubmissionKind kind, boolean test) {
-        if (kind == SubmissionKind.COMBINED_SUBMISSION) {
-            return combinedPathTemplate;
-        }
-        return test && testPathTemplate != null ? testPathTemplate : pathTemplate;
+        return Integration.choose(kind, test, pathTemplate, testPathTemplate, combinedPathTemplate);
     }
 
     @Override
