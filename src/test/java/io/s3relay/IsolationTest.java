@@ -64,8 +64,9 @@ class IsolationTest {
                 String bucket = relay.newBucket(relay.serverA);
                 String stallingAccount = newId("acc");
                 String throttledAccount = newId("acc");
-                relay.addIntegrations(
-                        integration("int_healthy", healthy, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""),
+                String healthyIntegration = integration("int_healthy", healthy, relay.serverA, bucket,
+                        "path_template: \"{{ submission_id }}.pdf\"");
+                relay.addIntegrations(healthyIntegration,
                         integration("int_stalling", stallingAccount, relay.serverA, "stalls", "path_template: \"{{ submission_id }}.pdf\"")
                                 .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + stalling.getLocalPort()),
                         integration("int_503", throttledAccount, relay.serverA, "throttled", "path_template: \"{{ submission_id }}.pdf\"")
@@ -74,22 +75,29 @@ class IsolationTest {
 
                 // warm-up, then the undisturbed rate
                 rate(relay, healthy, pdf, 50, List.of());
-                double undisturbed = rate(relay, healthy, pdf, 300, List.of());
+                double before = rate(relay, healthy, pdf, 300, List.of());
                 // the same load while two other accounts' buckets fail, their submissions sent alongside
                 List<String> disturbers = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
                     disturbers.add(submission(newId("sub"), i % 2 == 0 ? stallingAccount : throttledAccount, false, pdf));
                 }
                 double disturbed = rate(relay, healthy, pdf, 300, disturbers);
+                // undisturbed again, once the failing integrations are gone (their jobs end as dead letters): this
+                // shared machine's speed drifts, and the mean of the rates before and after cancels a steady drift
+                relay.writeIntegrationsFile("integrations:\n" + healthyIntegration);
+                relay.registry().reload();
+                double after = rate(relay, healthy, pdf, 300, List.of());
 
+                double undisturbed = (before + after) / 2;
                 double ratio = disturbed / undisturbed;
                 String line = String.format("| a healthy account's 300 uploads while another bucket stalls and a third answers 503 SlowDown"
-                        + " (60 failing submissions) | %.1f uploads/s undisturbed, %.1f disturbed, ratio %.2f |%n", undisturbed, disturbed, ratio);
+                        + " (60 failing submissions) | %.1f uploads/s undisturbed (%.1f before, %.1f after), %.1f disturbed, ratio %.2f |%n",
+                        undisturbed, before, after, disturbed, ratio);
                 System.out.print("isolation: " + line);
                 Files.writeString(Path.of("target", "reliability-figures.md"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                // the target is 0.8 (README, Reliability); this shared machine's noise makes the test hold only what a
-                // stall would break: without the bulkhead, stalled calls take every consumer and the ratio falls near 0
-                assertThat(ratio).isGreaterThanOrEqualTo(0.5);
+                // within 20 % of the undisturbed rate: without the bulkhead and circuit, stalled calls take the
+                // consumers and the ratio falls far below
+                assertThat(ratio).isGreaterThanOrEqualTo(0.8);
             } finally {
                 slowDown.stop(0);
                 for (Socket socket : stalled) {
