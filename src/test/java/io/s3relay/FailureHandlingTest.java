@@ -14,24 +14,14 @@ import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
 import io.s3relay.support.RelayFixture.S3Server;
 import io.s3relay.support.RegionalEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Failures end in a failed status and a dead letter, never block what follows, and retry only what may recover. */
 class FailureHandlingTest {
 
-    static RelayFixture relay;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
-    }
+    @RegisterExtension
+    static final RelayFixture relay = RelayFixture.forTestClass();
 
     @Test
     void deadLettersMessageThatIsNotJsonAndProcessesTheOneBehindIt() {

@@ -13,9 +13,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * PDFs from s3relay.upload.multipart-threshold up go to the customer's bucket as a multipart upload (the calls
@@ -26,19 +25,10 @@ class MultipartUploadTest {
 
     private static final int MIB = 1024 * 1024;
 
-    static RelayFixture relay;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start(Map.of(
+    @RegisterExtension
+    static final RelayFixture relay = RelayFixture.forTestClass(Map.of(
                 "s3relay.upload.multipart-threshold", String.valueOf(5 * MIB),
                 "s3relay.upload.part-size", String.valueOf(5 * MIB)));
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
-    }
 
     @Test
     void uploadsAPdfAboveTheThresholdInPartsByteForByte() {

@@ -14,24 +14,14 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The relay end to end on a real broker and real S3 servers: a submission in, objects and statuses out. */
 class RelayEndToEndTest {
 
-    static RelayFixture relay;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
-    }
+    @RegisterExtension
+    static final RelayFixture relay = RelayFixture.forTestClass();
 
     @Test
     void uploadsTheSeedExamplesUnderTheirDocumentedKeysWithTheSourceBytes() {

@@ -10,9 +10,8 @@ import java.util.Map;
 
 import io.s3relay.support.RelayFixture;
 import org.apache.activemq.command.ActiveMQQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A retried job waits on the broker's scheduler every time, not only the first time: ActiveMQ marks each message
@@ -20,22 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 class RetrySchedulingTest {
 
-    static RelayFixture relay;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start(Map.of(
+    @RegisterExtension
+    static final RelayFixture relay = RelayFixture.forTestClass(Map.of(
                 "s3relay.retry.initial-delay", "300",
                 "s3relay.retry.max-delay", "1000",
                 "s3relay.retry.max-attempts", "100",
                 "s3relay.integration.circuit.failures", "2",
                 "s3relay.integration.circuit.open-millis", "2000"));
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
-    }
 
     @Test
     void consumesAFailingJobOnlyAsOftenAsItsBackoffAndCircuitAllow() throws Exception {

@@ -10,24 +10,14 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** For brokers without a scheduler: a transient failure rolls back and the client redelivers, same budget. */
 class RollbackRetryTest {
 
-    static RelayFixture relay;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start(Map.of("s3relay.retry.broker-scheduler", "false"));
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
-    }
+    @RegisterExtension
+    static final RelayFixture relay = RelayFixture.forTestClass(Map.of("s3relay.retry.broker-scheduler", "false"));
 
     @Test
     void retriesByRollbackThenDeadLettersWhenTheAttemptsAreUsedUp() throws Exception {

@@ -8,24 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A hostile template fails its own upload at once; the account's other integration gets its copy. */
 class TemplateProtectionTest {
 
-    static RelayFixture relay;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start();
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
-    }
+    @RegisterExtension
+    static final RelayFixture relay = RelayFixture.forTestClass();
 
     @Test
     void failsARunawayLoopAndAHugeOutputWhileAnotherIntegrationUploads() {

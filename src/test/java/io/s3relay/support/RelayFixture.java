@@ -29,13 +29,15 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.camel.main.Main;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Real servers for the tests: a persistent ActiveMQ broker (KahaDB), two s3proxy S3 servers with different
  * credentials, and the relay itself (Camel Main with the routes of routes/), all on loopback with free ports.
  * Started once per test class; each test takes its own accounts, buckets and ids.
  */
-public class RelayFixture implements AutoCloseable {
+public class RelayFixture implements AutoCloseable, AfterAllCallback {
 
     public static final String QUEUE_SUBMISSIONS = "s3relay.submissions";
     public static final String QUEUE_ACTIONS = "s3relay.actions";
@@ -70,6 +72,28 @@ public class RelayFixture implements AutoCloseable {
 
     public static RelayFixture start() throws Exception {
         return start(Map.of());
+    }
+
+    /**
+     * One fixture for a test class: {@code @RegisterExtension static final RelayFixture relay =
+     * RelayFixture.forTestClass(...)}. It starts when the class's tests start and is closed after the last one.
+     */
+    public static RelayFixture forTestClass() {
+        return forTestClass(Map.of());
+    }
+
+    /** {@link #forTestClass()} with settings of the class's own. */
+    public static RelayFixture forTestClass(Map<String, String> extraProperties) {
+        try {
+            return start(extraProperties);
+        } catch (Exception e) {
+            throw new IllegalStateException("the relay's test servers did not start", e);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
     }
 
     public static RelayFixture start(Map<String, String> extraProperties) throws Exception {
