@@ -79,12 +79,24 @@ public final class RelayVsCeilingBenchmark {
                 new Scenario("100 KiB PDFs, 3 integrations", 500 * scale, 100 * 1024, 3, false),
                 new Scenario("5 MiB PDFs, 1 integration", 60 * scale, 5 * 1024 * 1024, 1, false),
                 new Scenario("burst of 10,000 small submissions queued before start", 10_000, 2 * 1024, 1, true));
+        // -Dbench.scenarios=2,4 runs only those (1-based), e.g. to profile one scenario
+        String only = System.getProperty("bench.scenarios", "");
+        if (!only.isBlank()) {
+            List<Scenario> all = scenarios;
+            scenarios = java.util.Arrays.stream(only.split(",")).map(String::strip)
+                    .map(n -> all.get(Integer.parseInt(n) - 1)).toList();
+        }
         RelayVsCeilingBenchmark bench = new RelayVsCeilingBenchmark();
         System.out.printf("machine: %d cores, %d MiB max heap, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, System.getProperty("java.version"));
         for (Scenario scenario : scenarios) {
-            Result ceiling = bench.ceiling(scenario);
+            // -Dbench.relay-only=true skips the ceiling (for profiling the relay alone; no ratio then)
+            Result ceiling = Boolean.getBoolean("bench.relay-only") ? null : bench.ceiling(scenario);
             Result relay = bench.relay(scenario);
+            if (ceiling == null) {
+                System.out.printf("%n%s%n  relay   %s%n", scenario.name(), relay);
+                continue;
+            }
             System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d)%n  relay   %s%n  ceiling %s%n  ratio relay / ceiling: %.2f%n",
                     scenario.name(), scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY,
                     relay, ceiling, relay.uploadsPerSecond() / ceiling.uploadsPerSecond());
