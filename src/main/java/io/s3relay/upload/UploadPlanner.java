@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.submission.Submission;
+import org.apache.camel.Exchange;
 
 /** Turns a submission and its account's integrations into the upload jobs that should happen. */
 public class UploadPlanner {
@@ -23,5 +24,10 @@ public class UploadPlanner {
                 .map(integration -> new UploadJob(integration.id(), receivedAt, submission,
                         Boolean.TRUE.equals(replayed)))
                 .toList();
+    }
+
+    /** For each job of the split: the job (in the body) and its ids as exchange properties, for the steps after. */
+    public void describe(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        UploadPreparer.describe(exchange, exchange.getMessage().getMandatoryBody(UploadJob.class));
     }
 }

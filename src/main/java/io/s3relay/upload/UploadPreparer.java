@@ -27,6 +27,10 @@ public class UploadPreparer {
     public static final String KEY = "s3relayKey";
     /** Milliseconds from the key's rendering to the object stored, for the upload's log line. */
     public static final String MILLIS = "s3relayMillis";
+    /** The job's account, submission and integration ids, for the log lines: plain properties, read without reflection. */
+    public static final String ACCOUNT_ID = "s3relayAccountId";
+    public static final String SUBMISSION_ID = "s3relaySubmissionId";
+    public static final String INTEGRATION_ID = "s3relayIntegrationId";
 
     private final IntegrationRegistry integrations;
     private final PathTemplateRenderer renderer;
@@ -62,7 +66,7 @@ public class UploadPreparer {
                 guard.release(integration.id());
             }
         });
-        exchange.setProperty(JOB, job);
+        describe(exchange, job);
         exchange.setProperty(INTEGRATION, integration);
         exchange.setProperty(CLIENT, integration.clientName());
         exchange.setProperty(BUCKET, integration.settings().bucket());
@@ -70,6 +74,14 @@ public class UploadPreparer {
         exchange.setProperty(KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
+    }
+
+    /** Puts the job and its ids into exchange properties ({@link #JOB}, {@link #ACCOUNT_ID} ...). */
+    public static void describe(Exchange exchange, UploadJob job) {
+        exchange.setProperty(JOB, job);
+        exchange.setProperty(ACCOUNT_ID, job.submission().accountId());
+        exchange.setProperty(SUBMISSION_ID, job.submission().id());
+        exchange.setProperty(INTEGRATION_ID, job.integrationId());
     }
 
     /** The object is stored: the integration's circuit closes. */
