@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.broker.ConnectionPerSessionFactory;
 import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.config.IntegrationsFile;
 import io.s3relay.config.S3Connection;
@@ -159,7 +160,10 @@ public class RelayConfiguration implements CamelConfiguration {
         // a message waiting for its redelivery must not hold a consumer thread
         factory.setNonBlockingRedelivery(true);
         JmsComponent jms = new JmsComponent();
-        jms.setConnectionFactory(factory);
+        // each consumer on a broker connection of its own, so that the consumers' commits share the journal's disk
+        // syncs instead of queueing on one connection, and producers kept per session (see ConnectionPerSessionFactory)
+        jms.setConnectionFactory(Boolean.parseBoolean(prop(props, "s3relay.broker.connection-per-session", "true"))
+                ? new ConnectionPerSessionFactory(factory) : factory);
         return jms;
     }
 
