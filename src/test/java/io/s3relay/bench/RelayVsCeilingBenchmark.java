@@ -36,9 +36,13 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 /**
  * The relay against the fastest thing a user could write by hand, in one run, on the same embedded persistent
  * broker and s3proxy server, with the same concurrency and PDFs: a plain transacted JMS consumer that parses the
- * message, does one PutObject per integration with the AWS SDK and sends a status, with no Camel.
+ * message, does one PutObject per integration with the AWS SDK and sends a status, with no Camel. That ceiling
+ * does less than the relay: one transaction for all of a submission's uploads and one status per upload. So a
+ * second, "two-hop" ceiling does the relay's work by hand: the submission becomes a job message and a pending
+ * status per integration (one transaction), and each job a PutObject and a processed status (one transaction).
  * Prints throughput (uploads/s from the first submission dropped to the last processed status), latency
- * percentiles, CPU time and peak heap, and the ratio relay / ceiling. Not a test: run it with -Pthroughput.
+ * percentiles, CPU time and peak heap, and the ratios relay / ceiling and relay / two-hop ceiling.
+ * Not a test: run it with -Pthroughput.
  */
 public final class RelayVsCeilingBenchmark {
 
@@ -90,16 +94,20 @@ public final class RelayVsCeilingBenchmark {
         System.out.printf("machine: %d cores, %d MiB max heap, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, System.getProperty("java.version"));
         for (Scenario scenario : scenarios) {
-            // -Dbench.relay-only=true skips the ceiling (for profiling the relay alone; no ratio then)
-            Result ceiling = Boolean.getBoolean("bench.relay-only") ? null : bench.ceiling(scenario);
+            // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
+            boolean relayOnly = Boolean.getBoolean("bench.relay-only");
+            Result ceiling = relayOnly ? null : bench.ceiling(scenario);
+            Result twoHop = relayOnly ? null : bench.twoHopCeiling(scenario);
             Result relay = bench.relay(scenario);
             if (ceiling == null) {
                 System.out.printf("%n%s%n  relay   %s%n", scenario.name(), relay);
                 continue;
             }
-            System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d)%n  relay   %s%n  ceiling %s%n  ratio relay / ceiling: %.2f%n",
+            System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d)%n  relay   %s%n  ceiling %s%n"
+                            + "  two-hop %s%n  ratio relay / ceiling: %.2f   relay / two-hop ceiling: %.2f%n",
                     scenario.name(), scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY,
-                    relay, ceiling, relay.uploadsPerSecond() / ceiling.uploadsPerSecond());
+                    relay, ceiling, twoHop, relay.uploadsPerSecond() / ceiling.uploadsPerSecond(),
+                    relay.uploadsPerSecond() / twoHop.uploadsPerSecond());
         }
         bench.connection.close();
         bench.s3.close();
@@ -151,8 +159,9 @@ public final class RelayVsCeilingBenchmark {
             S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build();
             List<Session> sessions = new ArrayList<>();
+            List<Connection> own = new ArrayList<>();
             for (int c = 0; c < CONCURRENCY; c++) {
-                Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                Session session = consumerConnection(own, CEILING_CONNECTION_PER_SESSION).createSession(true, Session.SESSION_TRANSACTED);
                 sessions.add(session);
                 MessageConsumer consumer = session.createConsumer(session.createQueue(input));
                 MessageProducer statuses = session.createProducer(session.createQueue(actions));
@@ -182,9 +191,98 @@ public final class RelayVsCeilingBenchmark {
                 for (Session session : sessions) {
                     session.close();
                 }
+                for (Connection c : own) {
+                    c.close();
+                }
                 client.close();
             };
         });
+    }
+
+    /**
+     * The ceiling doing the relay's work per upload, by hand: submission in, one job message and one pending status
+     * per integration out (one transaction); then per job, one PutObject and a processed status (one transaction).
+     * Same consumers as the relay (2 and 8), each on a broker connection of its own as the relay's are; no Camel.
+     */
+    private Result twoHopCeiling(Scenario scenario) throws Exception {
+        String suffix = "." + (++run);
+        String input = "bench.twohop" + suffix;
+        String jobs = "bench.twohop.jobs" + suffix;
+        String actions = "bench.twohop.actions" + suffix;
+        return measure(scenario, input, actions, () -> {
+            S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build();
+            List<Connection> own = new ArrayList<>();
+            for (int c = 0; c < 2; c++) {
+                Session session = consumerConnection(own, true).createSession(true, Session.SESSION_TRANSACTED);
+                MessageConsumer consumer = session.createConsumer(session.createQueue(input));
+                MessageProducer toJobs = session.createProducer(session.createQueue(jobs));
+                MessageProducer statuses = session.createProducer(session.createQueue(actions));
+                consumer.setMessageListener(message -> {
+                    try {
+                        JsonNode submission = JSON.readTree(((TextMessage) message).getText()).path("submission");
+                        String id = submission.path("id").asText();
+                        for (int i = 0; i < scenario.integrations(); i++) {
+                            var job = JSON.createObjectNode().put("integration_id", "int_" + i).set("submission", submission);
+                            toJobs.send(session.createTextMessage(JSON.writeValueAsString(job)));
+                            statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"pending\","
+                                    + "\"integration_id\":\"int_" + i + "\",\"submission_id\":\"" + id + "\"}"));
+                        }
+                        session.commit();
+                    } catch (Exception e) {
+                        rollback(session);
+                    }
+                });
+            }
+            for (int c = 0; c < CONCURRENCY; c++) {
+                Session session = consumerConnection(own, true).createSession(true, Session.SESSION_TRANSACTED);
+                MessageConsumer consumer = session.createConsumer(session.createQueue(jobs));
+                MessageProducer statuses = session.createProducer(session.createQueue(actions));
+                consumer.setMessageListener(message -> {
+                    try {
+                        JsonNode job = JSON.readTree(((TextMessage) message).getText());
+                        String integration = job.path("integration_id").asText();
+                        String id = job.path("submission").path("id").asText();
+                        Path pdf = Path.of(java.net.URI.create(job.path("submission").path("download_url").asText()));
+                        client.putObject(PutObjectRequest.builder().bucket("bench")
+                                .key("twohop" + suffix + "/" + integration + "/" + id + ".pdf")
+                                .contentType("application/pdf").build(), RequestBody.fromFile(pdf));
+                        statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"processed\","
+                                + "\"integration_id\":\"" + integration + "\",\"submission_id\":\"" + id + "\"}"));
+                        session.commit();
+                    } catch (Exception e) {
+                        rollback(session);
+                    }
+                });
+            }
+            return () -> {
+                for (Connection c : own) {
+                    c.close();
+                }
+                client.close();
+            };
+        });
+    }
+
+    /** -Dbench.ceiling.connection-per-session=true gives the one-hop ceiling's consumers a connection each too. */
+    private static final boolean CEILING_CONNECTION_PER_SESSION = Boolean.getBoolean("bench.ceiling.connection-per-session");
+
+    private Connection consumerConnection(List<Connection> own, boolean ofItsOwn) throws Exception {
+        if (!ofItsOwn) {
+            return connection;
+        }
+        Connection c = new ActiveMQConnectionFactory(broker.url()).createConnection();
+        c.start();
+        own.add(c);
+        return c;
+    }
+
+    private static void rollback(Session session) {
+        try {
+            session.rollback();
+        } catch (Exception ignored) {
+            // the broker redelivers
+        }
     }
 
     interface Started {
