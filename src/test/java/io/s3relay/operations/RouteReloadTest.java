@@ -108,7 +108,19 @@ class RouteReloadTest {
             relay.send(submission(id, account, false, relay.pdf(randomPdf(500))));
             relay.awaitStatus(id, "int_broken_edit", "processed");
         } finally {
+            // the restored file is reloaded too: wait for it, or the relay may stop in the middle of that reload
+            // (Camel's stop summary then meets a route that is gone for a moment)
+            int reloads = occurrences(logs.toString(), "Routes reloaded");
             Files.writeString(submissions, good);
+            await().atMost(Duration.ofSeconds(30)).until(() -> occurrences(logs.toString(), "Routes reloaded") > reloads);
         }
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
     }
 }
