@@ -93,6 +93,16 @@ public final class RelayVsCeilingBenchmark {
         RelayVsCeilingBenchmark bench = new RelayVsCeilingBenchmark();
         System.out.printf("machine: %d cores, %d MiB max heap, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, System.getProperty("java.version"));
+        // one small unmeasured round of each system first, so that no measured scenario pays the JVM's class loading
+        // and JIT warm-up for the others (-Dbench.warmup=false skips it)
+        if (Boolean.parseBoolean(System.getProperty("bench.warmup", "true"))) {
+            Scenario warmup = new Scenario("warm-up", 300, 100 * 1024, 1, false);
+            if (!Boolean.getBoolean("bench.relay-only")) {
+                bench.ceiling(warmup);
+                bench.twoHopCeiling(warmup);
+            }
+            System.out.printf("warm-up (not measured): relay %s%n", bench.relay(warmup));
+        }
         for (Scenario scenario : scenarios) {
             // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
             boolean relayOnly = Boolean.getBoolean("bench.relay-only");
