@@ -3,6 +3,7 @@ package io.s3relay.upload;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import io.s3relay.failure.NotAttemptedException;
 import org.slf4j.Logger;
@@ -12,6 +13,11 @@ import org.slf4j.LoggerFactory;
  * Keeps one customer's bucket from holding up the others: a bulkhead (at most N uploads in flight per
  * integration, so a stalling bucket cannot take every consumer) and a circuit breaker (after repeated transient
  * failures the integration's jobs wait for a while instead of hammering it).
+ *
+ * <p>A job whose integration is full goes back to its queue for {@code busyRetryMillis}. With
+ * {@code busyWaitMillis} above 0 it first waits that long for a place, as one of the integration's uploads often
+ * ends within it: bouncing at once makes the consumers beyond an integration's limit take and return its backlog's
+ * jobs over and over, a send and a commit each, but waiting also lets a stalling bucket hold those consumers.
  */
 public class IntegrationGuard {
 
@@ -21,6 +27,7 @@ public class IntegrationGuard {
     private final int failureThreshold;
     private final long openMillis;
     private final long busyRetryMillis;
+    private final long busyWaitMillis;
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
     private static final class State {
@@ -34,10 +41,16 @@ public class IntegrationGuard {
     }
 
     public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis) {
+        this(maxInFlight, failureThreshold, openMillis, busyRetryMillis, 0);
+    }
+
+    public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis,
+                            long busyWaitMillis) {
         this.maxInFlight = maxInFlight;
         this.failureThreshold = failureThreshold;
         this.openMillis = openMillis;
         this.busyRetryMillis = busyRetryMillis;
+        this.busyWaitMillis = busyWaitMillis;
     }
 
     /** Takes a place for one upload, or says why the job must wait. Each success must be followed by release. */
@@ -50,9 +63,18 @@ public class IntegrationGuard {
                         + " times in a row; its uploads pause until its circuit closes", state.openUntil - now);
             }
         }
-        if (!state.permits.tryAcquire()) {
+        if (!place(state)) {
             throw new NotAttemptedException("integration " + integrationId + " already has " + maxInFlight
                     + " uploads in flight", busyRetryMillis);
+        }
+    }
+
+    private boolean place(State state) {
+        try {
+            return state.permits.tryAcquire(busyWaitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -149,7 +149,9 @@ public final class RelayVsCeilingBenchmark {
                 "s3relay.integrations.file", integrations.toString(), "s3relay.local-s3.enabled", "false",
                 "camel.management.enabled", "false", "camel.main.routes-reload-enabled", "false",
                 "s3relay.upload.concurrency", String.valueOf(CONCURRENCY),
-                "s3relay.integration.max-in-flight", String.valueOf(CONCURRENCY),
+                // as many uploads per integration as the ceiling has consumers; -Dbench.max-in-flight=4 measures the
+                // relay's default bulkhead instead
+                "s3relay.integration.max-in-flight", System.getProperty("bench.max-in-flight", String.valueOf(CONCURRENCY)),
                 "s3relay.queue.submissions", "bench.submissions" + suffix, "s3relay.queue.uploads", "bench.uploads" + suffix);
         String actions = "s3relay.actions";
         return measure(scenario, "bench.submissions" + suffix, actions, () -> {

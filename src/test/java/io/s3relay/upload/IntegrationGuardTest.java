@@ -24,6 +24,19 @@ class IntegrationGuardTest {
     }
 
     @Test
+    void waitsBrieflyForAPlaceBeforeSendingAJobBack() throws Exception {
+        IntegrationGuard guard = new IntegrationGuard(1, 5, 30_000, 200, 5_000);
+        guard.acquire("int_a");
+        java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(
+                () -> guard.acquire("int_a"));
+        Thread.sleep(100);
+        assertThat(second).isNotDone();
+        guard.release("int_a");
+        // the waiting job takes the freed place instead of going back to its queue
+        assertThatCode(() -> second.get(5, java.util.concurrent.TimeUnit.SECONDS)).doesNotThrowAnyException();
+    }
+
+    @Test
     void opensTheCircuitAfterTransientFailuresInARowAndClosesItOnSuccess() {
         IntegrationGuard guard = new IntegrationGuard(4, 3, 30_000, 200);
         guard.failed("int_a");
