@@ -107,9 +107,8 @@ class FailureHandlingTest {
         try (RegionalEndpoint frankfurt = new RegionalEndpoint("eu-central-1")) {
             String account = newId("acc");
             String integrationId = newId("int");
-            relay.addIntegrations(integration(integrationId, account, relay.serverA, "bucket-in-frankfurt", """
-                    path_template: "{{ submission_id }}.pdf"
-                    """).replace(relay.serverA.endpoint(), frankfurt.endpoint()));
+            relay.addIntegrations(integration(integrationId, account, relay.serverA, frankfurt.endpoint(),
+                    "bucket-in-frankfurt", "path_template: \"{{ submission_id }}.pdf\""));
             String id = newId("sub");
 
             relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
@@ -130,9 +129,8 @@ class FailureHandlingTest {
         String account = newId("acc");
         int closedPort = RelayFixture.freePort();
         String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, "nowhere", """
-                path_template: "{{ submission_id }}.pdf"
-                """).replace(relay.serverA.endpoint(), "http://127.0.0.1:" + closedPort));
+        relay.addIntegrations(integration(integrationId, account, relay.serverA, "http://127.0.0.1:" + closedPort,
+                "nowhere", "path_template: \"{{ submission_id }}.pdf\""));
         String id = newId("sub");
 
         relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));

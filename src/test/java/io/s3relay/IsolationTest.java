@@ -67,10 +67,10 @@ class IsolationTest {
                 String healthyIntegration = integration("int_healthy", healthy, relay.serverA, bucket,
                         "path_template: \"{{ submission_id }}.pdf\"");
                 relay.addIntegrations(healthyIntegration,
-                        integration("int_stalling", stallingAccount, relay.serverA, "stalls", "path_template: \"{{ submission_id }}.pdf\"")
-                                .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + stalling.getLocalPort()),
-                        integration("int_503", throttledAccount, relay.serverA, "throttled", "path_template: \"{{ submission_id }}.pdf\"")
-                                .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + slowDown.getAddress().getPort()));
+                        integration("int_stalling", stallingAccount, relay.serverA, "http://127.0.0.1:" + stalling.getLocalPort(),
+                                "stalls", "path_template: \"{{ submission_id }}.pdf\""),
+                        integration("int_503", throttledAccount, relay.serverA, "http://127.0.0.1:" + slowDown.getAddress().getPort(),
+                                "throttled", "path_template: \"{{ submission_id }}.pdf\""));
                 String pdf = relay.pdf(randomPdf(20_000));
 
                 // warm-up, then the undisturbed rate

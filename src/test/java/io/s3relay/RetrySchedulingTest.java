@@ -31,9 +31,8 @@ class RetrySchedulingTest {
     void consumesAFailingJobOnlyAsOftenAsItsBackoffAndCircuitAllow() throws Exception {
         String account = newId("acc");
         String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, "nowhere", """
-                path_template: "{{ submission_id }}.pdf"
-                """).replace(relay.serverA.endpoint(), "http://127.0.0.1:" + RelayFixture.freePort()));
+        relay.addIntegrations(integration(integrationId, account, relay.serverA, "http://127.0.0.1:" + RelayFixture.freePort(),
+                "nowhere", "path_template: \"{{ submission_id }}.pdf\""));
         relay.send(submission(newId("sub"), account, false, relay.pdf(randomPdf(100))));
 
         Thread.sleep(6000);

@@ -24,8 +24,8 @@ class RollbackRetryTest {
         String account = newId("acc");
         int closedPort = RelayFixture.freePort();
         String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, "nowhere", "path_template: \"{{ submission_id }}.pdf\"")
-                .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + closedPort));
+        relay.addIntegrations(integration(integrationId, account, relay.serverA, "http://127.0.0.1:" + closedPort, "nowhere",
+                "path_template: \"{{ submission_id }}.pdf\""));
         String id = newId("sub");
 
         relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));

@@ -50,8 +50,8 @@ class SecretLeakTest {
                     integration("int_wrong_secret", account,
                             new S3Server("b", relay.serverB.store(), relay.serverB.objects(), relay.serverB.accessKey(), wrongSecret),
                             bucketB, "path_template: \"{{ submission_id }}.pdf\""),
-                    integration("int_unreachable", account, relay.serverA, bucketA, "path_template: \"{{ submission_id }}.pdf\"")
-                            .replace(relay.serverA.endpoint(), "http://127.0.0.1:" + closedPort),
+                    integration("int_unreachable", account, relay.serverA, "http://127.0.0.1:" + closedPort, bucketA,
+                            "path_template: \"{{ submission_id }}.pdf\""),
                     integration("int_bad_key", account, relay.serverA, bucketA, "path_template: \"../{{ submission_id }}.pdf\""));
             String id = newId("sub");
             String missing = newId("sub");

@@ -235,6 +235,12 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
 
     /** One integration as a YAML list item. */
     public static String integration(String id, String account, S3Server server, String bucket, String extraYaml) {
+        return integration(id, account, server, server.endpoint(), bucket, extraYaml);
+    }
+
+    /** An integration with a server's credentials but another endpoint: a closed port, a stalling or refusing server. */
+    public static String integration(String id, String account, S3Server credentials, String endpoint, String bucket,
+                                     String extraYaml) {
         return """
                   - id: %s
                     account_id: %s
@@ -244,7 +250,7 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
                     secret_access_key: %s
                     endpoint: %s
                     path_style: true
-                """.formatted(id, account, bucket, server.accessKey(), server.secretKey(), server.endpoint())
+                """.formatted(id, account, bucket, credentials.accessKey(), credentials.secretKey(), endpoint)
                 + extraYaml.lines().map(l -> "    " + l + "\n").reduce("", String::concat);
     }
 
