@@ -161,21 +161,7 @@ public final class MemoryBenchmark {
         Path log = Path.of("target", "memory-benchmark-relay.log");
         relay = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (!relay.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the relay did not start; see " + log);
-            }
-            Thread.sleep(200);
-        }
+        BenchRelays.awaitHealthy(http, managementPort, relay, "the relay", log);
         System.out.printf("relay pid %d up (management on port %d, log %s)%n", relay.pid(), managementPort, log);
     }
 

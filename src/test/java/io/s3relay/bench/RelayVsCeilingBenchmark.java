@@ -129,21 +129,7 @@ public final class RelayVsCeilingBenchmark {
     private Result relay(Scenario scenario) throws Exception {
         String suffix = "." + (++run);
         Path integrations = dir.resolve("integrations" + suffix + ".yaml");
-        StringBuilder yaml = new StringBuilder("integrations:\n");
-        for (int i = 0; i < scenario.integrations(); i++) {
-            yaml.append("""
-                      - id: int_%d
-                        account_id: acc_bench
-                        bucket: bench
-                        region: us-east-1
-                        access_key_id: bench
-                        secret_access_key: bench-secret
-                        endpoint: %s
-                        path_style: true
-                        path_template: "relay%s/%d/{{ submission_id }}.pdf"
-                    """.formatted(i, s3.endpoint(), suffix, i));
-        }
-        Files.writeString(integrations, yaml);
+        Files.writeString(integrations, BenchRelays.integrations(scenario.integrations(), s3.endpoint(), "relay" + suffix));
         Map<String, String> properties = Map.of(
                 "s3relay.broker.url", broker.url(), "s3relay.data.dir", dir.resolve("relay" + suffix).toString(),
                 "s3relay.integrations.file", integrations.toString(), "s3relay.local-s3.enabled", "false",

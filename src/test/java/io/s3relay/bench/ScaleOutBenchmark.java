@@ -1,12 +1,8 @@
 package io.s3relay.bench;
 
 import java.io.File;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,21 +113,7 @@ public final class ScaleOutBenchmark {
         String input = "bench.scale.submissions" + suffix;
         String actions = "bench.scale.actions" + suffix;
         Path integrationsFile = dir.resolve("integrations" + suffix + ".yaml");
-        StringBuilder yaml = new StringBuilder("integrations:\n");
-        for (int i = 0; i < integrations; i++) {
-            yaml.append("""
-                      - id: int_%d
-                        account_id: acc_bench
-                        bucket: bench
-                        region: us-east-1
-                        access_key_id: bench
-                        secret_access_key: bench-secret
-                        endpoint: %s
-                        path_style: true
-                        path_template: "scale%s/%d/{{ submission_id }}.pdf"
-                    """.formatted(i, s3.endpoint(), suffix, i));
-        }
-        Files.writeString(integrationsFile, yaml);
+        Files.writeString(integrationsFile, BenchRelays.integrations(integrations, s3.endpoint(), "scale" + suffix));
 
         List<Process> relays = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
@@ -264,21 +246,8 @@ public final class ScaleOutBenchmark {
                 "io.s3relay.S3Relay", "run"));
         Process relay = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return relay;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (!relay.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("relay " + index + " did not start; see " + log);
-            }
-            Thread.sleep(200);
-        }
+        BenchRelays.awaitHealthy(http, managementPort, relay, "relay " + index, log);
+        return relay;
     }
 
     private static long percentile(long[] sorted, int p) {

@@ -1,0 +1,55 @@
+package io.s3relay.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** What the benchmarks that run relays share: their integrations, and waiting for a relay process to be up. */
+final class BenchRelays {
+
+    private BenchRelays() {
+    }
+
+    /** An integrations file's text: {@code count} integrations of one account on one S3 server, keys under a prefix. */
+    static String integrations(int count, java.net.URI endpoint, String keyPrefix) {
+        StringBuilder yaml = new StringBuilder("integrations:\n");
+        for (int i = 0; i < count; i++) {
+            yaml.append("""
+                      - id: int_%d
+                        account_id: acc_bench
+                        bucket: bench
+                        region: us-east-1
+                        access_key_id: bench
+                        secret_access_key: bench-secret
+                        endpoint: %s
+                        path_style: true
+                        path_template: "%s/%d/{{ submission_id }}.pdf"
+                    """.formatted(i, endpoint, keyPrefix, i));
+        }
+        return yaml.toString();
+    }
+
+    /** Waits until a relay process answers {@code /observe/health}; fails if it exits or takes over 90 s. */
+    static void awaitHealthy(HttpClient http, int managementPort, Process relay, String name, Path log)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!relay.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not start; see " + log);
+            }
+            Thread.sleep(200);
+        }
+    }
+}
