@@ -1,11 +1,8 @@
 package io.s3relay.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,9 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class ConsoleServerTest {
 
-    private static final Path CONSOLE = Path.of("console").toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
@@ -52,7 +46,7 @@ class ConsoleServerTest {
                     "S3RELAY_JOLOKIA_URL", relayJolokia,
                     "S3RELAY_JOLOKIA_USER", "hawtio", "S3RELAY_JOLOKIA_PASSWORD", "relay-side-secret"), "server.mjs");
             try {
-                assertThat(firstLine(console)).startsWith("s3-relay console on");
+                assertThat(ConsoleNode.firstLine(console)).startsWith("s3-relay console on");
                 String base = "http://127.0.0.1:" + port + "/hawtio";
                 assertThat(get(base + "/jolokia/version", null).statusCode()).isEqualTo(401);
                 assertThat(get(base + "/jolokia/version", "operator:wrong").statusCode()).isEqualTo(401);
@@ -82,13 +76,9 @@ class ConsoleServerTest {
         assertThat(error).contains("not loopback").contains("S3RELAY_CONSOLE_USER");
     }
 
-    static void requireNode() {
-        boolean ready = Files.isRegularFile(CONSOLE.resolve("dist/index.html"));
-        String why = "the console is not built: run .ci/run, or (cd console && npm ci && npm run build)";
-        if ("required".equals(System.getenv("S3RELAY_BROWSER_TESTS"))) {
-            assertThat(ready).as(why).isTrue();
-        }
-        assumeTrue(ready, why);
+    private static void requireNode() {
+        ConsoleNode.require(ConsoleNode.built(),
+                "the console is not built: run .ci/run, or (cd console && npm ci && npm run build)");
     }
 
     private static HttpResponse<String> get(String url, String credentials) throws Exception {
@@ -101,14 +91,6 @@ class ConsoleServerTest {
     }
 
     private static Process node(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("node"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(CONSOLE.toFile());
-        builder.environment().putAll(env);
-        return builder.start();
-    }
-
-    private static String firstLine(Process process) throws IOException {
-        return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        return ConsoleNode.start(env, ProcessBuilder.Redirect.PIPE, args);
     }
 }

@@ -5,7 +5,6 @@ import static io.s3relay.support.RelayFixture.newId;
 import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
 class HawtioConsoleTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path CONSOLE = Path.of("console").toAbsolutePath();
     private static final Path SCREENSHOT = Path.of("target", "hawtio", "routes.png").toAbsolutePath();
 
     @Test
@@ -96,16 +94,13 @@ class HawtioConsoleTest {
     }
 
     private static void requireBrowserSetup() {
-        boolean ready = Files.isRegularFile(CONSOLE.resolve("dist/index.html"))
-                && Files.isDirectory(CONSOLE.resolve("node_modules/playwright-core"))
+        boolean ready = ConsoleNode.built()
+                && Files.isDirectory(ConsoleNode.DIR.resolve("node_modules/playwright-core"))
                 && Files.isExecutable(Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium")))
                 && onPath("node");
         String why = "the console is not built or Node.js/Chromium are missing: "
                 + "run .ci/run, or (cd console && npm ci && npm run build) with Debian's chromium installed";
-        if ("required".equals(System.getenv("S3RELAY_BROWSER_TESTS"))) {
-            assertThat(ready).as(why).isTrue();
-        }
-        assumeTrue(ready, why);
+        ConsoleNode.require(ready, why);
     }
 
     private static boolean onPath(String command) {
@@ -118,18 +113,11 @@ class HawtioConsoleTest {
     }
 
     private static Process node(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("node"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(CONSOLE.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().putAll(env);
-        return builder.start();
+        return ConsoleNode.start(env, ProcessBuilder.Redirect.INHERIT, args);
     }
 
     /** The server prints one line when it listens. */
     private static void awaitListening(Process console) throws IOException {
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(console.getInputStream(),
-                StandardCharsets.UTF_8)).readLine();
-        assertThat(line).as("console server output").startsWith("s3-relay console on");
+        assertThat(ConsoleNode.firstLine(console)).as("console server output").startsWith("s3-relay console on");
     }
 }
