@@ -74,6 +74,27 @@ public final class RelayVsCeilingBenchmark {
             return String.format("%8.1f uploads/s  p50 %5d ms  p95 %5d ms  p99 %5d ms  cpu %6.1f s  peak heap %5d MiB",
                     uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb);
         }
+
+        /** Each figure's median over the rounds, on its own (for an odd number of rounds, each is one round's). */
+        static Result median(List<Result> all) {
+            return new Result(medianOf(all, Result::uploadsPerSecond), (long) medianOf(all, Result::p50),
+                    (long) medianOf(all, Result::p95), (long) medianOf(all, Result::p99), medianOf(all, Result::cpuSeconds),
+                    (long) medianOf(all, Result::peakHeapMb));
+        }
+
+        private static double medianOf(List<Result> all, java.util.function.ToDoubleFunction<Result> figure) {
+            double[] sorted = all.stream().mapToDouble(figure).sorted().toArray();
+            int middle = sorted.length / 2;
+            return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        }
+    }
+
+    private static String perRoundRatios(List<Result> relay, List<Result> ceiling) {
+        List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < relay.size(); i++) {
+            ratios.add(String.format("%.2f", relay.get(i).uploadsPerSecond() / ceiling.get(i).uploadsPerSecond()));
+        }
+        return String.join(", ", ratios);
     }
 
     public static void main(String[] args) throws Exception {
@@ -96,28 +117,46 @@ public final class RelayVsCeilingBenchmark {
         // one small unmeasured round of each system first, so that no measured scenario pays the JVM's class loading
         // and JIT warm-up for the others (-Dbench.warmup=false skips it)
         if (Boolean.parseBoolean(System.getProperty("bench.warmup", "true"))) {
-            Scenario warmup = new Scenario("warm-up", 300, 100 * 1024, 1, false);
+            Scenario warmup = new Scenario("warm-up", 600, 100 * 1024, 2, false);
             if (!Boolean.getBoolean("bench.relay-only")) {
                 bench.ceiling(warmup);
                 bench.twoHopCeiling(warmup);
             }
             System.out.printf("warm-up (not measured): relay %s%n", bench.relay(warmup));
         }
+        // -Dbench.rounds=N measures each system N times per scenario, in a rotating order, and compares medians:
+        // on a shared machine one run of a system moves by +-30 %, and whichever runs first pays for the others
+        int rounds = Integer.getInteger("bench.rounds", 3);
         for (Scenario scenario : scenarios) {
             // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
             boolean relayOnly = Boolean.getBoolean("bench.relay-only");
-            Result ceiling = relayOnly ? null : bench.ceiling(scenario);
-            Result twoHop = relayOnly ? null : bench.twoHopCeiling(scenario);
-            Result relay = bench.relay(scenario);
-            if (ceiling == null) {
-                System.out.printf("%n%s%n  relay   %s%n", scenario.name(), relay);
-                continue;
+            List<String> systems = relayOnly ? List.of("relay") : List.of("ceiling", "two-hop", "relay");
+            Map<String, List<Result>> results = new java.util.LinkedHashMap<>();
+            systems.forEach(system -> results.put(system, new ArrayList<>()));
+            System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d, %d rounds)%n", scenario.name(),
+                    scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY, rounds);
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < systems.size(); i++) {
+                    String system = systems.get((i + round) % systems.size());
+                    Result result = switch (system) {
+                        case "ceiling" -> bench.ceiling(scenario);
+                        case "two-hop" -> bench.twoHopCeiling(scenario);
+                        default -> bench.relay(scenario);
+                    };
+                    results.get(system).add(result);
+                    System.out.printf("  round %d  %-8s%s%n", round + 1, system, result);
+                }
             }
-            System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d)%n  relay   %s%n  ceiling %s%n"
-                            + "  two-hop %s%n  ratio relay / ceiling: %.2f   relay / two-hop ceiling: %.2f%n",
-                    scenario.name(), scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY,
-                    relay, ceiling, twoHop, relay.uploadsPerSecond() / ceiling.uploadsPerSecond(),
-                    relay.uploadsPerSecond() / twoHop.uploadsPerSecond());
+            Map<String, Result> medians = new java.util.LinkedHashMap<>();
+            results.forEach((system, all) -> medians.put(system, Result.median(all)));
+            medians.forEach((system, median) -> System.out.printf("  median   %-8s%s%n", system, median));
+            if (!relayOnly) {
+                double relay = medians.get("relay").uploadsPerSecond();
+                System.out.printf("  ratio of medians  relay / ceiling: %.2f   relay / two-hop ceiling: %.2f"
+                                + "   (per round relay / ceiling: %s)%n",
+                        relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
+                        perRoundRatios(results.get("relay"), results.get("ceiling")));
+            }
         }
         bench.connection.close();
         bench.s3.close();
