@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * integration, so a stalling bucket cannot take every consumer) and a circuit breaker (after repeated transient
  * failures the integration's jobs wait for a while instead of hammering it).
  *
- * <p>A job whose integration is full goes back to its queue for {@code busyRetryMillis}. With
- * {@code busyWaitMillis} above 0 it first waits that long for a place, as one of the integration's uploads often
- * ends within it: bouncing at once makes the consumers beyond an integration's limit take and return its backlog's
- * jobs over and over, a send and a commit each, but waiting also lets a stalling bucket hold those consumers.
+ * <p>A job whose integration is full goes back to its queue for {@code busyRetryMillis}. Bouncing at once makes
+ * the consumers beyond an integration's limit take and return its backlog's jobs over and over, a send and a
+ * commit each, which halves that integration's throughput. So while the integration is moving (one of its uploads
+ * succeeded within the last {@code busyWaitMillis}) the job first waits up to that long for a place, as one is
+ * likely to free within it. A stalling or failing bucket has no recent success: its jobs go back at once and never
+ * hold a consumer that another customer's job could use.
  */
 public class IntegrationGuard {
 
@@ -32,6 +34,7 @@ public class IntegrationGuard {
 
     private static final class State {
         final Semaphore permits;
+        volatile long lastSuccessNanos = Long.MIN_VALUE;
         int consecutiveFailures;
         long openUntil;
 
@@ -63,13 +66,18 @@ public class IntegrationGuard {
                         + " times in a row; its uploads pause until its circuit closes", state.openUntil - now);
             }
         }
-        if (!place(state)) {
+        if (!state.permits.tryAcquire() && !(moving(state) && waitForPlace(state))) {
             throw new NotAttemptedException("integration " + integrationId + " already has " + maxInFlight
                     + " uploads in flight", busyRetryMillis);
         }
     }
 
-    private boolean place(State state) {
+    private boolean moving(State state) {
+        return busyWaitMillis > 0 && state.lastSuccessNanos != Long.MIN_VALUE
+                && System.nanoTime() - state.lastSuccessNanos <= TimeUnit.MILLISECONDS.toNanos(busyWaitMillis);
+    }
+
+    private boolean waitForPlace(State state) {
         try {
             return state.permits.tryAcquire(busyWaitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -88,6 +96,7 @@ public class IntegrationGuard {
     public void succeeded(String integrationId) {
         State state = states.get(integrationId);
         if (state != null) {
+            state.lastSuccessNanos = System.nanoTime();
             synchronized (state) {
                 state.consecutiveFailures = 0;
                 state.openUntil = 0;

@@ -24,8 +24,11 @@ class IntegrationGuardTest {
     }
 
     @Test
-    void waitsBrieflyForAPlaceBeforeSendingAJobBack() throws Exception {
+    void waitsBrieflyForAPlaceWhileTheIntegrationsUploadsSucceed() throws Exception {
         IntegrationGuard guard = new IntegrationGuard(1, 5, 30_000, 200, 5_000);
+        guard.acquire("int_a");
+        guard.succeeded("int_a");
+        guard.release("int_a");
         guard.acquire("int_a");
         java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(
                 () -> guard.acquire("int_a"));
@@ -34,6 +37,21 @@ class IntegrationGuardTest {
         guard.release("int_a");
         // the waiting job takes the freed place instead of going back to its queue
         assertThatCode(() -> second.get(5, java.util.concurrent.TimeUnit.SECONDS)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void sendsAJobBackAtOnceWhenNoUploadOfItsIntegrationHasSucceededLately() {
+        IntegrationGuard guard = new IntegrationGuard(1, 5, 30_000, 200, 60_000);
+        // a stalling bucket: its place is taken and nothing of it has succeeded
+        guard.acquire("int_a");
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> guard.acquire("int_a")).isInstanceOf(NotAttemptedException.class)
+                .hasMessageContaining("already has 1 uploads in flight");
+        // it did not wait the minute it may wait for a moving integration
+        assertThat(System.nanoTime() - started).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+        // failures do not count as moving
+        guard.failed("int_a");
+        assertThatThrownBy(() -> guard.acquire("int_a")).isInstanceOf(NotAttemptedException.class);
     }
 
     @Test
