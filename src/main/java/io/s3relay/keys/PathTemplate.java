@@ -1,5 +1,7 @@
 package io.s3relay.keys;
 
+import java.util.Set;
+
 import liqp.Template;
 import liqp.TemplateParser;
 
@@ -15,10 +17,13 @@ public final class PathTemplate {
     private final String source;
     private final Template parsed;
     private final ThreadLocal<Template> perThread;
+    private final Set<String> variablesRead;
 
     PathTemplate(String source, Template parsed, TemplateParser parser) {
         this.source = source;
         this.parsed = parsed;
+        TemplateAnalysis analysis = TemplateAnalysis.of(parsed);
+        this.variablesRead = analysis.dynamicLookups() ? PathVariables.ALL : Set.copyOf(analysis.lookups());
         this.perThread = ThreadLocal.withInitial(() -> parser.parse(source));
     }
 
@@ -29,6 +34,14 @@ public final class PathTemplate {
     /** The parse made when the configuration was loaded: for checks, never for rendering. */
     Template parsed() {
         return parsed;
+    }
+
+    /**
+     * The root variables a render may read, so that only those are built for each key: the names the template
+     * looks up, or every variable when it may look one up by a name it does not spell out.
+     */
+    Set<String> variablesRead() {
+        return variablesRead;
     }
 
     /** This thread's own copy, for rendering. */

@@ -68,7 +68,7 @@ public class PathTemplateRenderer {
 
     /** Renders the normalised, checked object key of one upload. */
     public String render(PathTemplate template, Submission submission, Instant now) {
-        return render(template, PathVariables.of(submission, now));
+        return render(template, PathVariables.of(submission, now, template.variablesRead()));
     }
 
     public String render(PathTemplate template, Map<String, Object> variables) {

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ public final class PathVariables {
     /** Variables of a combined submission's path template. */
     public static final Set<String> COMBINED_SUBMISSION = Set.of("account_id", "combined_submission_id",
             "timestamp", "date", "year", "month", "day", "metadata");
+    /** Every variable of either kind. */
+    static final Set<String> ALL = union(SUBMISSION, COMBINED_SUBMISSION);
 
     private PathVariables() {
     }
@@ -37,25 +40,55 @@ public final class PathVariables {
      * @param now used for the time variables when the submission carries no {@code processed_at}
      */
     public static Map<String, Object> of(Submission submission, Instant now) {
+        return of(submission, now, ALL);
+    }
+
+    /**
+     * Only the variables among {@code wanted}: a template that reads two ids need not pay for parsing the time or
+     * copying the metadata on every key. A name outside {@code wanted} is absent, as an unknown name is.
+     */
+    static Map<String, Object> of(Submission submission, Instant now, Set<String> wanted) {
         Map<String, Object> vars = new LinkedHashMap<>();
-        vars.put("account_id", KeySanitizer.sanitize(submission.accountId()));
+        if (wanted.contains("account_id")) {
+            vars.put("account_id", KeySanitizer.sanitize(submission.accountId()));
+        }
         if (submission.kind() == SubmissionKind.SUBMISSION) {
-            vars.put("template_id", KeySanitizer.sanitize(submission.templateId()));
-            vars.put("template_name", KeySanitizer.sanitize(submission.templateName()));
-            vars.put("submission_id", KeySanitizer.sanitize(submission.id()));
-        } else {
+            if (wanted.contains("template_id")) {
+                vars.put("template_id", KeySanitizer.sanitize(submission.templateId()));
+            }
+            if (wanted.contains("template_name")) {
+                vars.put("template_name", KeySanitizer.sanitize(submission.templateName()));
+            }
+            if (wanted.contains("submission_id")) {
+                vars.put("submission_id", KeySanitizer.sanitize(submission.id()));
+            }
+        } else if (wanted.contains("combined_submission_id")) {
             vars.put("combined_submission_id", KeySanitizer.sanitize(submission.id()));
         }
-        ZonedDateTime at = (submission.processedAt() == null
-                ? now : OffsetDateTime.parse(submission.processedAt()).toInstant()).atZone(ZoneOffset.UTC);
+        if (wanted.contains("timestamp") || wanted.contains("date") || wanted.contains("year")
+                || wanted.contains("month") || wanted.contains("day")) {
+            putTime(vars, submission.processedAt() == null
+                    ? now.atZone(ZoneOffset.UTC) : OffsetDateTime.parse(submission.processedAt()).toInstant().atZone(ZoneOffset.UTC));
+        }
+        if (wanted.contains("metadata")) {
+            vars.put("metadata", sanitizeValue(submission.metadata()));
+        }
+        return vars;
+    }
+
+    private static void putTime(Map<String, Object> vars, ZonedDateTime at) {
         String date = digits(at.getYear(), 4) + digits(at.getMonthValue(), 2) + digits(at.getDayOfMonth(), 2);
         vars.put("timestamp", date + digits(at.getHour(), 2) + digits(at.getMinute(), 2) + digits(at.getSecond(), 2));
         vars.put("date", date);
         vars.put("year", String.valueOf(at.getYear()));
         vars.put("month", String.valueOf(at.getMonthValue()));
         vars.put("day", String.valueOf(at.getDayOfMonth()));
-        vars.put("metadata", sanitizeValue(submission.metadata()));
-        return vars;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /** Zero-padded, without a formatter: this runs for every key. */
