@@ -1,9 +1,8 @@
 package io.s3relay.keys;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -68,7 +67,7 @@ public final class PathVariables {
         if (wanted.contains("timestamp") || wanted.contains("date") || wanted.contains("year")
                 || wanted.contains("month") || wanted.contains("day")) {
             putTime(vars, submission.processedAt() == null
-                    ? now.atZone(ZoneOffset.UTC) : OffsetDateTime.parse(submission.processedAt()).toInstant().atZone(ZoneOffset.UTC));
+                    ? LocalDateTime.ofInstant(now, ZoneOffset.UTC) : IsoOffsetTime.toUtc(submission.processedAt()));
         }
         if (wanted.contains("metadata")) {
             vars.put("metadata", sanitizeValue(submission.metadata()));
@@ -76,7 +75,7 @@ public final class PathVariables {
         return vars;
     }
 
-    private static void putTime(Map<String, Object> vars, ZonedDateTime at) {
+    private static void putTime(Map<String, Object> vars, LocalDateTime at) {
         String date = digits(at.getYear(), 4) + digits(at.getMonthValue(), 2) + digits(at.getDayOfMonth(), 2);
         vars.put("timestamp", date + digits(at.getHour(), 2) + digits(at.getMinute(), 2) + digits(at.getSecond(), 2));
         vars.put("date", date);
