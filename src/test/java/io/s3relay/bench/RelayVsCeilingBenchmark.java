@@ -114,16 +114,6 @@ public final class RelayVsCeilingBenchmark {
         RelayVsCeilingBenchmark bench = new RelayVsCeilingBenchmark();
         System.out.printf("machine: %d cores, %d MiB max heap, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, System.getProperty("java.version"));
-        // one small unmeasured round of each system first, so that no measured scenario pays the JVM's class loading
-        // and JIT warm-up for the others (-Dbench.warmup=false skips it)
-        if (Boolean.parseBoolean(System.getProperty("bench.warmup", "true"))) {
-            Scenario warmup = new Scenario("warm-up", 600, 100 * 1024, 2, false);
-            if (!Boolean.getBoolean("bench.relay-only")) {
-                bench.ceiling(warmup);
-                bench.twoHopCeiling(warmup);
-            }
-            System.out.printf("warm-up (not measured): relay %s%n", bench.relay(warmup));
-        }
         // -Dbench.rounds=N measures each system N times per scenario, in a rotating order, and compares medians:
         // on a shared machine one run of a system moves by +-30 %, and whichever runs first pays for the others
         int rounds = Integer.getInteger("bench.rounds", 3);
@@ -135,7 +125,11 @@ public final class RelayVsCeilingBenchmark {
             systems.forEach(system -> results.put(system, new ArrayList<>()));
             System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d, %d rounds)%n", scenario.name(),
                     scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY, rounds);
-            for (int round = 0; round < rounds; round++) {
+            // round 0 is an unmeasured warm-up of every system on this very scenario: the JVM compiles code for a
+            // minute or more after it starts (a third of the CPU in a burst right after a short warm-up), and the
+            // service runs for days, so the rounds compare warm systems (-Dbench.warmup=false skips it)
+            int first = Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0 : 1;
+            for (int round = first; round <= rounds; round++) {
                 for (int i = 0; i < systems.size(); i++) {
                     String system = systems.get((i + round) % systems.size());
                     Result result = switch (system) {
@@ -143,8 +137,12 @@ public final class RelayVsCeilingBenchmark {
                         case "two-hop" -> bench.twoHopCeiling(scenario);
                         default -> bench.relay(scenario);
                     };
-                    results.get(system).add(result);
-                    System.out.printf("  round %d  %-8s%s%n", round + 1, system, result);
+                    if (round == 0) {
+                        System.out.printf("  warm-up  %-8s%s%n", system, result);
+                    } else {
+                        results.get(system).add(result);
+                        System.out.printf("  round %d  %-8s%s%n", round, system, result);
+                    }
                 }
             }
             Map<String, Result> medians = new java.util.LinkedHashMap<>();
