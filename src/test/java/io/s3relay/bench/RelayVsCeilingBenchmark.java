@@ -1,8 +1,5 @@
 package io.s3relay.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3relay.S3Relay;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import jakarta.jms.Connection;
@@ -25,13 +21,6 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
-import org.apache.camel.main.Main;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * The relay against the fastest thing a user could write by hand, in one run, on the same embedded persistent
@@ -40,14 +29,16 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * does less than the relay: one transaction for all of a submission's uploads and one status per upload. So a
  * second, "two-hop" ceiling does the relay's work by hand: the submission becomes a job message and a pending
  * status per integration (one transaction), and each job a PutObject and a processed status (one transaction).
- * Prints throughput (uploads/s from the first submission dropped to the last processed status), latency
- * percentiles, CPU time and peak heap, and the ratios relay / ceiling and relay / two-hop ceiling.
- * Not a test: run it with -Pthroughput.
+ * The broker and the S3 server run in this JVM; each system runs in a JVM of its own ({@link BenchProcess}), as
+ * the relay does in production. Prints throughput (uploads/s from the first submission dropped to the last
+ * processed status), latency percentiles, the system's own CPU time and peak heap, and the ratios relay / ceiling
+ * and relay / two-hop ceiling. Not a test: run it with -Pthroughput.
  */
 public final class RelayVsCeilingBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 8;
+    private static final List<String> SYSTEMS = List.of("ceiling", "two-hop", "relay");
 
     private final Path dir;
     private final EmbeddedBroker broker;
@@ -89,14 +80,6 @@ public final class RelayVsCeilingBenchmark {
         }
     }
 
-    private static String perRoundRatios(List<Result> relay, List<Result> ceiling) {
-        List<String> ratios = new ArrayList<>();
-        for (int i = 0; i < relay.size(); i++) {
-            ratios.add(String.format("%.2f", relay.get(i).uploadsPerSecond() / ceiling.get(i).uploadsPerSecond()));
-        }
-        return String.join(", ", ratios);
-    }
-
     public static void main(String[] args) throws Exception {
         int scale = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         List<Scenario> scenarios = List.of(
@@ -112,31 +95,43 @@ public final class RelayVsCeilingBenchmark {
                     .map(n -> all.get(Integer.parseInt(n) - 1)).toList();
         }
         RelayVsCeilingBenchmark bench = new RelayVsCeilingBenchmark();
-        System.out.printf("machine: %d cores, %d MiB max heap, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() / 1024 / 1024, System.getProperty("java.version"));
+        System.out.printf("machine: %d cores; broker and S3 server in this JVM (%d MiB max heap), each system in its own"
+                        + " (%s); Java %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() / 1024 / 1024, SYSTEM_JVM, System.getProperty("java.version"));
         // -Dbench.rounds=N measures each system N times per scenario, in a rotating order, and compares medians:
-        // on a shared machine one run of a system moves by +-30 %, and whichever runs first pays for the others
+        // on a shared machine one run of a system moves by +-30 %
         int rounds = Integer.getInteger("bench.rounds", 3);
+        // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
+        List<String> systems = Boolean.getBoolean("bench.relay-only") ? List.of("relay") : SYSTEMS;
         for (Scenario scenario : scenarios) {
-            // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
-            boolean relayOnly = Boolean.getBoolean("bench.relay-only");
-            List<String> systems = relayOnly ? List.of("relay") : List.of("ceiling", "two-hop", "relay");
-            Map<String, List<Result>> results = new java.util.LinkedHashMap<>();
-            systems.forEach(system -> results.put(system, new ArrayList<>()));
-            System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d, %d rounds)%n", scenario.name(),
-                    scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY, rounds);
-            // round 0 is an unmeasured warm-up of every system on this very scenario: the JVM compiles code for a
-            // minute or more after it starts (a third of the CPU in a burst right after a short warm-up), and the
-            // service runs for days, so the rounds compare warm systems (-Dbench.warmup=false skips it)
-            int first = Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0 : 1;
-            for (int round = first; round <= rounds; round++) {
+            bench.compare(scenario, systems, rounds);
+        }
+        bench.connection.close();
+        bench.s3.close();
+        bench.broker.close();
+        System.exit(0);
+    }
+
+    /**
+     * Each system's rounds of one scenario. Each system's process runs through all the rounds, and round 0 is an
+     * unmeasured warm-up: a JVM compiles for minutes after it starts, and the service runs for days
+     * (-Dbench.warmup=false skips it). For the burst, the system stops, the burst is queued, and it starts again.
+     */
+    private void compare(Scenario scenario, List<String> systems, int rounds) throws Exception {
+        Map<String, List<Result>> results = new java.util.LinkedHashMap<>();
+        systems.forEach(system -> results.put(system, new ArrayList<>()));
+        System.out.printf("%n%s (%d submissions, %d uploads, concurrency %d, %d rounds)%n", scenario.name(),
+                scenario.submissions(), scenario.submissions() * scenario.integrations(), CONCURRENCY, rounds);
+        Map<String, SystemProcess> processes = new java.util.HashMap<>();
+        try {
+            for (String system : systems) {
+                processes.put(system, start(system, scenario));
+            }
+            boolean warmUp = Boolean.parseBoolean(System.getProperty("bench.warmup", "true"));
+            for (int round = warmUp ? 0 : 1; round <= rounds; round++) {
                 for (int i = 0; i < systems.size(); i++) {
                     String system = systems.get((i + round) % systems.size());
-                    Result result = switch (system) {
-                        case "ceiling" -> bench.ceiling(scenario);
-                        case "two-hop" -> bench.twoHopCeiling(scenario);
-                        default -> bench.relay(scenario);
-                    };
+                    Result result = measure(scenario, processes.get(system));
                     if (round == 0) {
                         System.out.printf("  warm-up  %-8s%s%n", system, result);
                     } else {
@@ -145,186 +140,49 @@ public final class RelayVsCeilingBenchmark {
                     }
                 }
             }
-            Map<String, Result> medians = new java.util.LinkedHashMap<>();
-            results.forEach((system, all) -> medians.put(system, Result.median(all)));
-            medians.forEach((system, median) -> System.out.printf("  median   %-8s%s%n", system, median));
-            if (!relayOnly) {
-                double relay = medians.get("relay").uploadsPerSecond();
-                System.out.printf("  ratio of medians  relay / ceiling: %.2f   relay / two-hop ceiling: %.2f"
-                                + "   (per round relay / ceiling: %s)%n",
-                        relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
-                        perRoundRatios(results.get("relay"), results.get("ceiling")));
+        } finally {
+            for (SystemProcess process : processes.values()) {
+                process.close();
             }
         }
-        bench.connection.close();
-        bench.s3.close();
-        bench.broker.close();
-        System.exit(0);
+        Map<String, Result> medians = new java.util.LinkedHashMap<>();
+        results.forEach((system, all) -> medians.put(system, Result.median(all)));
+        medians.forEach((system, median) -> System.out.printf("  median   %-8s%s%n", system, median));
+        if (medians.containsKey("ceiling")) {
+            double relay = medians.get("relay").uploadsPerSecond();
+            System.out.printf("  ratio of medians  relay / ceiling: %.2f   relay / two-hop ceiling: %.2f"
+                            + "   (per round relay / ceiling: %s)%n",
+                    relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
+                    perRoundRatios(results.get("relay"), results.get("ceiling")));
+        }
     }
 
-    /** The relay in this JVM, with its own queues for this run. */
-    private Result relay(Scenario scenario) throws Exception {
-        String suffix = "." + (++run);
-        Path integrations = dir.resolve("integrations" + suffix + ".yaml");
-        Files.writeString(integrations, BenchRelays.integrations(scenario.integrations(), s3.endpoint(), "relay" + suffix));
-        Map<String, String> properties = Map.of(
-                "s3relay.broker.url", broker.url(), "s3relay.data.dir", dir.resolve("relay" + suffix).toString(),
-                "s3relay.integrations.file", integrations.toString(), "s3relay.local-s3.enabled", "false",
-                "camel.management.enabled", "false", "camel.main.routes-reload-enabled", "false",
-                "s3relay.upload.concurrency", String.valueOf(CONCURRENCY),
+    private static String perRoundRatios(List<Result> relay, List<Result> ceiling) {
+        List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < relay.size(); i++) {
+            ratios.add(String.format("%.2f", relay.get(i).uploadsPerSecond() / ceiling.get(i).uploadsPerSecond()));
+        }
+        return String.join(", ", ratios);
+    }
+
+    /** -Dbench.system-jvm="-Xmx512m ...": each system's JVM options, e.g. to record one with Flight Recorder. */
+    private static final String SYSTEM_JVM = System.getProperty("bench.system-jvm", "-Xmx512m");
+
+    /** A system's process with queues of its own; returns once it consumes. */
+    private SystemProcess start(String system, Scenario scenario) throws Exception {
+        String name = "bench." + system.replace("-", "") + "." + (++run);
+        return SystemProcess.start(List.of(SYSTEM_JVM.strip().split("\\s+")), system, List.of(broker.url(), s3.endpoint().toString(), name,
+                name + ".actions", String.valueOf(scenario.integrations()), String.valueOf(CONCURRENCY),
                 // as many uploads per integration as the ceiling has consumers; -Dbench.max-in-flight=4 measures the
                 // relay's default bulkhead instead
-                "s3relay.integration.max-in-flight", System.getProperty("bench.max-in-flight", String.valueOf(CONCURRENCY)),
-                "s3relay.queue.submissions", "bench.submissions" + suffix, "s3relay.queue.uploads", "bench.uploads" + suffix);
-        String actions = "s3relay.actions";
-        return measure(scenario, "bench.submissions" + suffix, actions, () -> {
-            Main main = S3Relay.newMain();
-            properties.forEach(main::addOverrideProperty);
-            main.start();
-            return main::stop;
-        });
+                System.getProperty("bench.max-in-flight", String.valueOf(CONCURRENCY)),
+                dir.resolve(name).toString()), dir.resolve(name + ".log"), name);
     }
 
-    /** The hand-written ceiling: transacted JMS consumers, Jackson, the AWS SDK, a status; no Camel. */
-    private Result ceiling(Scenario scenario) throws Exception {
-        String suffix = "." + (++run);
-        String input = "bench.ceiling" + suffix;
-        String actions = "bench.ceiling.actions" + suffix;
-        return measure(scenario, input, actions, () -> {
-            S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build();
-            List<Session> sessions = new ArrayList<>();
-            List<Connection> own = new ArrayList<>();
-            for (int c = 0; c < CONCURRENCY; c++) {
-                Session session = consumerConnection(own, CEILING_CONNECTION_PER_SESSION).createSession(true, Session.SESSION_TRANSACTED);
-                sessions.add(session);
-                MessageConsumer consumer = session.createConsumer(session.createQueue(input));
-                MessageProducer statuses = session.createProducer(session.createQueue(actions));
-                statuses.setDeliveryMode(DeliveryMode.PERSISTENT);
-                consumer.setMessageListener(message -> {
-                    try {
-                        JsonNode submission = JSON.readTree(((TextMessage) message).getText()).path("submission");
-                        String id = submission.path("id").asText();
-                        Path pdf = Path.of(java.net.URI.create(submission.path("download_url").asText()));
-                        for (int i = 0; i < scenario.integrations(); i++) {
-                            client.putObject(PutObjectRequest.builder().bucket("bench").key("ceiling" + suffix + "/" + i + "/" + id + ".pdf")
-                                    .contentType("application/pdf").build(), RequestBody.fromFile(pdf));
-                            statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"processed\","
-                                    + "\"integration_id\":\"int_" + i + "\",\"submission_id\":\"" + id + "\"}"));
-                        }
-                        session.commit();
-                    } catch (Exception e) {
-                        try {
-                            session.rollback();
-                        } catch (Exception ignored) {
-                            // the broker redelivers
-                        }
-                    }
-                });
-            }
-            return () -> {
-                for (Session session : sessions) {
-                    session.close();
-                }
-                for (Connection c : own) {
-                    c.close();
-                }
-                client.close();
-            };
-        });
-    }
-
-    /**
-     * The ceiling doing the relay's work per upload, by hand: submission in, one job message and one pending status
-     * per integration out (one transaction); then per job, one PutObject and a processed status (one transaction).
-     * Same consumers as the relay (2 and 8), each on a broker connection of its own as the relay's are; no Camel.
-     */
-    private Result twoHopCeiling(Scenario scenario) throws Exception {
-        String suffix = "." + (++run);
-        String input = "bench.twohop" + suffix;
-        String jobs = "bench.twohop.jobs" + suffix;
-        String actions = "bench.twohop.actions" + suffix;
-        return measure(scenario, input, actions, () -> {
-            S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build();
-            List<Connection> own = new ArrayList<>();
-            for (int c = 0; c < 2; c++) {
-                Session session = consumerConnection(own, true).createSession(true, Session.SESSION_TRANSACTED);
-                MessageConsumer consumer = session.createConsumer(session.createQueue(input));
-                MessageProducer toJobs = session.createProducer(session.createQueue(jobs));
-                MessageProducer statuses = session.createProducer(session.createQueue(actions));
-                consumer.setMessageListener(message -> {
-                    try {
-                        JsonNode submission = JSON.readTree(((TextMessage) message).getText()).path("submission");
-                        String id = submission.path("id").asText();
-                        for (int i = 0; i < scenario.integrations(); i++) {
-                            var job = JSON.createObjectNode().put("integration_id", "int_" + i).set("submission", submission);
-                            toJobs.send(session.createTextMessage(JSON.writeValueAsString(job)));
-                            statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"pending\","
-                                    + "\"integration_id\":\"int_" + i + "\",\"submission_id\":\"" + id + "\"}"));
-                        }
-                        session.commit();
-                    } catch (Exception e) {
-                        rollback(session);
-                    }
-                });
-            }
-            for (int c = 0; c < CONCURRENCY; c++) {
-                Session session = consumerConnection(own, true).createSession(true, Session.SESSION_TRANSACTED);
-                MessageConsumer consumer = session.createConsumer(session.createQueue(jobs));
-                MessageProducer statuses = session.createProducer(session.createQueue(actions));
-                consumer.setMessageListener(message -> {
-                    try {
-                        JsonNode job = JSON.readTree(((TextMessage) message).getText());
-                        String integration = job.path("integration_id").asText();
-                        String id = job.path("submission").path("id").asText();
-                        Path pdf = Path.of(java.net.URI.create(job.path("submission").path("download_url").asText()));
-                        client.putObject(PutObjectRequest.builder().bucket("bench")
-                                .key("twohop" + suffix + "/" + integration + "/" + id + ".pdf")
-                                .contentType("application/pdf").build(), RequestBody.fromFile(pdf));
-                        statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"processed\","
-                                + "\"integration_id\":\"" + integration + "\",\"submission_id\":\"" + id + "\"}"));
-                        session.commit();
-                    } catch (Exception e) {
-                        rollback(session);
-                    }
-                });
-            }
-            return () -> {
-                for (Connection c : own) {
-                    c.close();
-                }
-                client.close();
-            };
-        });
-    }
-
-    /** -Dbench.ceiling.connection-per-session=true gives the one-hop ceiling's consumers a connection each too. */
-    private static final boolean CEILING_CONNECTION_PER_SESSION = Boolean.getBoolean("bench.ceiling.connection-per-session");
-
-    private Connection consumerConnection(List<Connection> own, boolean ofItsOwn) throws Exception {
-        if (!ofItsOwn) {
-            return connection;
-        }
-        Connection c = new ActiveMQConnectionFactory(broker.url()).createConnection();
-        c.start();
-        own.add(c);
-        return c;
-    }
-
-    private static void rollback(Session session) {
-        try {
-            session.rollback();
-        } catch (Exception ignored) {
-            // the broker redelivers
-        }
-    }
-
-    interface Started {
-        AutoCloseable start() throws Exception;
-    }
-
-    private Result measure(Scenario scenario, String inputQueue, String actionsQueue, Started system) throws Exception {
+    /** One round on a system's process. */
+    private Result measure(Scenario scenario, SystemProcess process) throws Exception {
+        String inputQueue = process.input();
+        String actionsQueue = process.actions();
         Path pdf = dir.resolve("pdf-" + scenario.pdfBytes() + ".pdf");
         if (!Files.exists(pdf)) {
             byte[] bytes = new byte[scenario.pdfBytes()];
@@ -355,18 +213,18 @@ public final class RelayVsCeilingBenchmark {
                 throw new IllegalStateException(e);
             }
         });
-        System.gc();
-        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpuBefore = os.getProcessCpuTime();
+        if (scenario.queuedBeforeStart()) {
+            process.pause();
+        }
+        long cpuBefore = process.mark()[0];
 
         Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = sending.createProducer(sending.createQueue(inputQueue));
         producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-        AutoCloseable running = scenario.queuedBeforeStart() ? null : system.start();
+        String round = inputQueue.replace('.', '_') + "_" + (++run);
         long first = System.nanoTime();
         for (int i = 0; i < scenario.submissions(); i++) {
-            String id = String.format("sub_%s_%06d", inputQueue.replace('.', '_'), i);
+            String id = String.format("sub_%s_%06d", round, i);
             remaining.put(id, scenario.integrations());
             dropped.put(id, System.nanoTime());
             producer.send(sending.createTextMessage("""
@@ -374,20 +232,19 @@ public final class RelayVsCeilingBenchmark {
                       "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
         }
         if (scenario.queuedBeforeStart()) {
-            // the burst is measured from the start of the consumer, with every submission already queued
+            // the burst is measured from the moment the system starts again, with every submission already queued
             long start = System.nanoTime();
             first = start;
             dropped.replaceAll((id, t) -> start);
-            running = system.start();
+            process.resume();
         }
         if (!done.await(30, TimeUnit.MINUTES)) {
             throw new IllegalStateException("not finished: " + done.getCount() + " submissions left");
         }
         long elapsed = lastProcessed[0] - first;
-        double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
-        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1024 / 1024;
-        running.close();
+        long[] after = process.mark();
+        double cpu = (after[0] - cpuBefore) / 1e9;
+        long peakHeap = after[1] / 1024 / 1024;
         statuses.close();
         listening.close();
         sending.close();
