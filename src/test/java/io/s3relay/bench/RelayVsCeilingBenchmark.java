@@ -113,9 +113,9 @@ public final class RelayVsCeilingBenchmark {
     }
 
     /**
-     * Each system's rounds of one scenario. Each system's process runs through all the rounds, and round 0 is an
-     * unmeasured warm-up: a JVM compiles for minutes after it starts, and the service runs for days
-     * (-Dbench.warmup=false skips it). For the burst, the system stops, the burst is queued, and it starts again.
+     * Each system's rounds of one scenario. Each system's process runs through all the rounds, after unmeasured
+     * warm-up rounds: a JVM compiles for minutes after it starts, and the service runs for days. For the burst, the
+     * system stops, the burst is queued, and it starts again.
      */
     private void compare(Scenario scenario, List<String> systems, int rounds) throws Exception {
         Map<String, List<Result>> results = new java.util.LinkedHashMap<>();
@@ -127,12 +127,16 @@ public final class RelayVsCeilingBenchmark {
             for (String system : systems) {
                 processes.put(system, start(system, scenario));
             }
-            boolean warmUp = Boolean.parseBoolean(System.getProperty("bench.warmup", "true"));
-            for (int round = warmUp ? 0 : 1; round <= rounds; round++) {
+            // warm-up rounds until each system has done about -Dbench.warmup-uploads=5000 uploads (1 to 5 rounds): the
+            // relay's throughput grew until about its fifth round of 1,000 (-Dbench.warmup=false skips them)
+            int uploads = scenario.submissions() * scenario.integrations();
+            int warmUpRounds = !Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0
+                    : Math.min(5, Math.max(1, (Integer.getInteger("bench.warmup-uploads", 5000) + uploads - 1) / uploads));
+            for (int round = 1 - warmUpRounds; round <= rounds; round++) {
                 for (int i = 0; i < systems.size(); i++) {
-                    String system = systems.get((i + round) % systems.size());
+                    String system = systems.get(Math.floorMod(i + round, systems.size()));
                     Result result = measure(scenario, processes.get(system));
-                    if (round == 0) {
+                    if (round <= 0) {
                         System.out.printf("  warm-up  %-8s%s%n", system, result);
                     } else {
                         results.get(system).add(result);
