@@ -127,11 +127,13 @@ public final class RelayVsCeilingBenchmark {
             for (String system : systems) {
                 processes.put(system, start(system, scenario));
             }
-            // warm-up rounds until each system has done about -Dbench.warmup-uploads=5000 uploads (1 to 5 rounds): the
-            // relay's throughput grew until about its fifth round of 1,000 (-Dbench.warmup=false skips them)
+            // warm-up rounds until each system has done about -Dbench.warmup-uploads=30000 uploads, in 1 to
+            // -Dbench.warmup-max-rounds=30 rounds: the relay's JIT took about that many to settle (its CPU per upload
+            // went from 6.7 ms after 5,000 to 2.1 ms after 30,000) (-Dbench.warmup=false skips them)
             int uploads = scenario.submissions() * scenario.integrations();
             int warmUpRounds = !Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0
-                    : Math.min(5, Math.max(1, (Integer.getInteger("bench.warmup-uploads", 5000) + uploads - 1) / uploads));
+                    : Math.min(Integer.getInteger("bench.warmup-max-rounds", 30),
+                    Math.max(1, (Integer.getInteger("bench.warmup-uploads", 30000) + uploads - 1) / uploads));
             for (int round = 1 - warmUpRounds; round <= rounds; round++) {
                 for (int i = 0; i < systems.size(); i++) {
                     String system = systems.get(Math.floorMod(i + round, systems.size()));
