@@ -43,6 +43,7 @@ public final class RelayVsCeilingBenchmark {
     private final Path dir;
     private final EmbeddedBroker broker;
     private final LocalS3Store s3;
+    private final org.gaul.s3proxy.blobstore.BlobStore objects;
     private final Connection connection;
     private int run;
 
@@ -50,7 +51,8 @@ public final class RelayVsCeilingBenchmark {
         dir = Files.createTempDirectory("s3relay-bench");
         broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
         // objects on disk: an in-memory store would fill the heap and the heap figures with the objects
-        s3 = new LocalS3Store(dir.resolve("s3"), "127.0.0.1", 0, "bench", "bench-secret").start();
+        objects = LocalS3Store.storeIn(dir.resolve("s3"));
+        s3 = new LocalS3Store(objects, "127.0.0.1", 0, "bench", "bench-secret").start();
         s3.createBucket("bench");
         connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
         connection.start();
@@ -109,6 +111,7 @@ public final class RelayVsCeilingBenchmark {
         bench.connection.close();
         bench.s3.close();
         bench.broker.close();
+        deleteRecursively(bench.dir);
         System.exit(0);
     }
 
@@ -160,6 +163,12 @@ public final class RelayVsCeilingBenchmark {
                             + "   (per round relay / ceiling: %s)%n",
                     relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
                     perRoundRatios(results.get("relay"), results.get("ceiling")));
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 
@@ -249,6 +258,9 @@ public final class RelayVsCeilingBenchmark {
         }
         long elapsed = lastProcessed[0] - first;
         long[] after = process.mark();
+        // each round writes new keys: tens of thousands of warm-up objects (5 MiB ones too) would fill the disk
+        objects.deleteContainer("bench");
+        s3.createBucket("bench");
         double cpu = (after[0] - cpuBefore) / 1e9;
         long peakHeap = after[1] / 1024 / 1024;
         statuses.close();
