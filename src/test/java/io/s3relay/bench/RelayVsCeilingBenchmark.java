@@ -6,12 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import jakarta.jms.Connection;
@@ -19,7 +14,6 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 
 /**
@@ -36,7 +30,6 @@ import org.apache.activemq.ActiveMQConnectionFactory;
  */
 public final class RelayVsCeilingBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 8;
     private static final List<String> SYSTEMS = List.of("ceiling", "two-hop", "relay");
 
@@ -204,30 +197,10 @@ public final class RelayVsCeilingBenchmark {
             new Random(scenario.pdfBytes()).nextBytes(bytes);
             Files.write(pdf, bytes);
         }
-        Map<String, Long> dropped = new ConcurrentHashMap<>();
-        Map<String, Integer> remaining = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(scenario.submissions());
-        long[] lastProcessed = {0};
+        CompletionTracker tracker = new CompletionTracker(scenario.submissions());
         Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer statuses = listening.createConsumer(listening.createQueue(actionsQueue));
-        statuses.setMessageListener(message -> {
-            try {
-                JsonNode status = JSON.readTree(((TextMessage) message).getText());
-                String id = status.path("submission_id").asText();
-                if (status.path("state").asText().equals("processed") && dropped.containsKey(id)
-                        && remaining.merge(id, -1, Integer::sum) == 0) {
-                    long now = System.nanoTime();
-                    latencies.add(TimeUnit.NANOSECONDS.toMillis(now - dropped.get(id)));
-                    synchronized (lastProcessed) {
-                        lastProcessed[0] = Math.max(lastProcessed[0], now);
-                    }
-                    done.countDown();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        statuses.setMessageListener(tracker);
         if (scenario.queuedBeforeStart()) {
             process.pause();
         }
@@ -240,8 +213,7 @@ public final class RelayVsCeilingBenchmark {
         long first = System.nanoTime();
         for (int i = 0; i < scenario.submissions(); i++) {
             String id = String.format("sub_%s_%06d", round, i);
-            remaining.put(id, scenario.integrations());
-            dropped.put(id, System.nanoTime());
+            tracker.dropped(id, scenario.integrations());
             producer.send(sending.createTextMessage("""
                     {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
                       "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
@@ -250,13 +222,11 @@ public final class RelayVsCeilingBenchmark {
             // the burst is measured from the moment the system starts again, with every submission already queued
             long start = System.nanoTime();
             first = start;
-            dropped.replaceAll((id, t) -> start);
+            tracker.allDroppedAt(start);
             process.resume();
         }
-        if (!done.await(30, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("not finished: " + done.getCount() + " submissions left");
-        }
-        long elapsed = lastProcessed[0] - first;
+        tracker.awaitAll();
+        long elapsed = tracker.lastProcessed() - first;
         long[] after = process.mark();
         // each round writes new keys: tens of thousands of warm-up objects (5 MiB ones too) would fill the disk
         objects.deleteContainer("bench");
@@ -266,13 +236,10 @@ public final class RelayVsCeilingBenchmark {
         statuses.close();
         listening.close();
         sending.close();
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] sorted = tracker.sortedLatencies();
         return new Result(scenario.submissions() * scenario.integrations() / (elapsed / 1e9),
-                percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cpu, peakHeap);
-    }
-
-    private static long percentile(long[] sorted, int p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+                CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 95),
+                CompletionTracker.percentile(sorted, 99), cpu, peakHeap);
     }
 
 }

@@ -10,12 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import jakarta.jms.Connection;
@@ -23,7 +20,6 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
@@ -39,7 +35,6 @@ import org.gaul.s3proxy.blobstore.options.PutOptions;
  */
 public final class ScaleOutBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 8;
     private static final String RELAY_HEAP = "-Xmx512m";
 
@@ -129,35 +124,14 @@ public final class ScaleOutBenchmark {
             new Random(7).nextBytes(bytes);
             Files.write(pdf, bytes);
         }
-        Map<String, Long> dropped = new ConcurrentHashMap<>();
-        Map<String, Integer> remaining = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> processedPerJob = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(submissions);
-        long[] lastProcessed = {0};
+        // every processed status is counted per job, to find jobs done twice; only a job's first one completes it
+        CompletionTracker tracker = new CompletionTracker(submissions, status -> processedPerJob.computeIfAbsent(
+                status.path("submission_id").asText() + "/" + status.path("integration_id").asText(),
+                k -> new AtomicInteger()).incrementAndGet() == 1);
         Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer statuses = listening.createConsumer(listening.createQueue(actions));
-        statuses.setMessageListener(message -> {
-            try {
-                JsonNode status = JSON.readTree(((TextMessage) message).getText());
-                String id = status.path("submission_id").asText();
-                if (!status.path("state").asText().equals("processed") || !dropped.containsKey(id)) {
-                    return;
-                }
-                int seen = processedPerJob.computeIfAbsent(id + "/" + status.path("integration_id").asText(),
-                        k -> new AtomicInteger()).incrementAndGet();
-                if (seen == 1 && remaining.merge(id, -1, Integer::sum) == 0) {
-                    long now = System.nanoTime();
-                    latencies.add(TimeUnit.NANOSECONDS.toMillis(now - dropped.get(id)));
-                    synchronized (lastProcessed) {
-                        lastProcessed[0] = Math.max(lastProcessed[0], now);
-                    }
-                    done.countDown();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        statuses.setMessageListener(tracker);
 
         Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = sending.createProducer(sending.createQueue(input));
@@ -167,16 +141,13 @@ public final class ScaleOutBenchmark {
         for (int i = 0; i < submissions; i++) {
             String id = String.format("sub_scale%s_%06d", suffix.replace('.', '_'), i);
             ids.add(id);
-            remaining.put(id, integrations);
-            dropped.put(id, System.nanoTime());
+            tracker.dropped(id, integrations);
             producer.send(sending.createTextMessage("""
                     {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
                       "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
         }
-        if (!done.await(30, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("not finished: " + done.getCount() + " submissions left");
-        }
-        long elapsed = lastProcessed[0] - first;
+        tracker.awaitAll();
+        long elapsed = tracker.lastProcessed() - first;
         // late duplicates would arrive after the last first status: give them a moment before counting
         Thread.sleep(3000);
         for (Process relay : relays) {
@@ -217,10 +188,10 @@ public final class ScaleOutBenchmark {
                 perProcess.add(lines.filter(l -> l.contains("state=processed")).count());
             }
         }
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] sorted = tracker.sortedLatencies();
         int uploads = submissions * integrations;
-        return new Run(processes, uploads, uploads / (elapsed / 1e9), percentile(sorted, 50), percentile(sorted, 95),
-                perProcess, keysPutTwice, missing, jobsTwice, jobsWithout);
+        return new Run(processes, uploads, uploads / (elapsed / 1e9), CompletionTracker.percentile(sorted, 50),
+                CompletionTracker.percentile(sorted, 95), perProcess, keysPutTwice, missing, jobsTwice, jobsWithout);
     }
 
     private Process startRelay(int index, String suffix, String input, String actions, Path integrations, Path log)
@@ -248,9 +219,5 @@ public final class ScaleOutBenchmark {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         BenchRelays.awaitHealthy(http, managementPort, relay, "relay " + index, log);
         return relay;
-    }
-
-    private static long percentile(long[] sorted, int p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
 }
