@@ -78,7 +78,7 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
      * The connection the caller sees: sessions on connections of their own; start, stop, close and the exception
      * listener reach all of them; anything else goes to the first (control) connection.
      */
-    private final class ConnectionHandler implements InvocationHandler {
+    private final class ConnectionHandler extends FacadeHandler {
 
         private final Connection control;
         private final String userName;
@@ -94,7 +94,7 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Object handle(Method method, Object[] args) throws Throwable {
             switch (method.getName()) {
                 case "createSession":
                     return createSession(method, args);
@@ -134,10 +134,6 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
                         c.setExceptionListener(listener);
                     }
                     return null;
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
                 case "toString":
                     return "connection per session over " + control;
                 default:
@@ -173,7 +169,7 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
     }
 
     /** A session that keeps its producers (one per destination) until it closes, and closes its connection then. */
-    private static final class SessionHandler implements InvocationHandler {
+    private static final class SessionHandler extends FacadeHandler {
 
         private final Session session;
         private final Closer connection;
@@ -186,7 +182,7 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Object handle(Method method, Object[] args) throws Throwable {
             switch (method.getName()) {
                 case "createProducer":
                     return producer((Destination) args[0]);
@@ -199,10 +195,6 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
                         connection.close();
                     }
                     return null;
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
                 case "toString":
                     return "session with its own connection: " + session;
                 default:
@@ -225,7 +217,7 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
     }
 
     /** A producer kept by its session; each loan's settings are undone when the borrower closes it. */
-    private static final class Cached implements InvocationHandler {
+    private static final class Cached extends FacadeHandler {
 
         private final MessageProducer producer;
         private final int deliveryMode;
@@ -251,7 +243,7 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Object handle(Method method, Object[] args) throws Throwable {
             switch (method.getName()) {
                 case "close":
                     producer.setDeliveryMode(deliveryMode);
@@ -261,14 +253,31 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
                     producer.setDisableMessageID(disableMessageId);
                     producer.setDisableMessageTimestamp(disableMessageTimestamp);
                     return null;
+                default:
+                    return call(producer, method, args);
+            }
+        }
+    }
+
+    /**
+     * The handler of a facade: a facade equals only itself, whatever its target, so each facade answers equals and
+     * hashCode by its own identity; every other method is the facade's to handle.
+     */
+    private abstract static class FacadeHandler implements InvocationHandler {
+
+        @Override
+        public final Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            switch (method.getName()) {
                 case "equals":
                     return proxy == args[0];
                 case "hashCode":
                     return System.identityHashCode(proxy);
                 default:
-                    return call(producer, method, args);
+                    return handle(method, args);
             }
         }
+
+        abstract Object handle(Method method, Object[] args) throws Throwable;
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {
