@@ -15,14 +15,13 @@ import liqp.TemplateParser;
 public final class PathTemplate {
 
     private final String source;
-    private final Template parsed;
+    private final TemplateAnalysis analysis;
     private final ThreadLocal<Template> perThread;
     private final Set<String> variablesRead;
 
     PathTemplate(String source, Template parsed, TemplateParser parser) {
         this.source = source;
-        this.parsed = parsed;
-        TemplateAnalysis analysis = TemplateAnalysis.of(parsed);
+        this.analysis = TemplateAnalysis.of(parsed);
         this.variablesRead = analysis.dynamicLookups() ? PathVariables.ALL : Set.copyOf(analysis.lookups());
         this.perThread = ThreadLocal.withInitial(() -> parser.parse(source));
     }
@@ -31,9 +30,9 @@ public final class PathTemplate {
         return source;
     }
 
-    /** The parse made when the configuration was loaded: for checks, never for rendering. */
-    Template parsed() {
-        return parsed;
+    /** What the parse made when the configuration was loaded refers to, for the checks. */
+    TemplateAnalysis analysis() {
+        return analysis;
     }
 
     /**

@@ -27,7 +27,7 @@ public final class PathTemplateValidator {
     public static Findings check(PathTemplate template, SubmissionKind kind) {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        TemplateAnalysis analysis = TemplateAnalysis.of(template.parsed());
+        TemplateAnalysis analysis = template.analysis();
         if (analysis.includes()) {
             errors.add("include is not allowed in path templates");
         }
