@@ -1,5 +1,7 @@
 package io.s3relay.status;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -18,6 +20,9 @@ import org.apache.camel.Exchange;
 public class UploadMetrics {
 
     private final Supplier<MeterRegistry> registry;
+    /** The meters of each integration's uploads, found once: every upload counts, so no registry lookup per upload. */
+    private final Map<Series, Processed> processed = new ConcurrentHashMap<>();
+    private volatile MeterRegistry resolved;
 
     public UploadMetrics(Supplier<MeterRegistry> registry) {
         this.registry = registry;
@@ -25,34 +30,60 @@ public class UploadMetrics {
 
     /** Called right after the object is stored. */
     public void processed(Exchange exchange) {
-        MeterRegistry meters = registry.get();
+        MeterRegistry meters = meters();
         if (meters == null) {
             return;
         }
         ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
-        String id = integration.id();
-        String account = integration.settings().accountId();
-        uploads(meters, id, account, "processed").increment();
+        Processed series = processed.computeIfAbsent(new Series(integration.id(), integration.settings().accountId()),
+                s -> new Processed(meters, s));
+        series.uploads.increment();
         Long bytes = exchange.getProperty(UploadPreparer.BYTES, Long.class);
-        Counter.builder("s3relay.upload.bytes").description("Bytes of PDF uploaded").baseUnit("bytes")
-                .tag("integration", id).tag("account", account).register(meters).increment(bytes == null ? 0 : bytes);
+        series.bytes.increment(bytes == null ? 0 : bytes);
         Long millis = exchange.getProperty(UploadPreparer.MILLIS, Long.class);
         if (millis != null) {
-            Timer.builder("s3relay.upload.duration").description("Time to upload one PDF, from key to stored object")
-                    .tag("integration", id).tag("account", account).register(meters).record(millis, TimeUnit.MILLISECONDS);
+            series.duration.record(millis, TimeUnit.MILLISECONDS);
         }
     }
 
     /** A job that ends failed (integrationId null for a message that never became a job). */
     public void failed(String integrationId, String accountId) {
-        MeterRegistry meters = registry.get();
+        MeterRegistry meters = meters();
         if (meters != null) {
             uploads(meters, integrationId == null ? "none" : integrationId, accountId == null ? "unknown" : accountId, "failed").increment();
         }
     }
 
+    /** The registry, looked up until there is one (Camel binds it once, while the relay starts). */
+    private MeterRegistry meters() {
+        MeterRegistry current = resolved;
+        if (current == null) {
+            current = registry.get();
+            resolved = current;
+        }
+        return current;
+    }
+
     private static Counter uploads(MeterRegistry meters, String integration, String account, String state) {
         return Counter.builder("s3relay.uploads").description("Uploads that ended, by state")
                 .tag("integration", integration).tag("account", account).tag("state", state).register(meters);
+    }
+
+    private record Series(String integration, String account) {
+    }
+
+    /** One integration's meters of stored objects. */
+    private static final class Processed {
+        final Counter uploads;
+        final Counter bytes;
+        final Timer duration;
+
+        Processed(MeterRegistry meters, Series series) {
+            uploads = uploads(meters, series.integration(), series.account(), "processed");
+            bytes = Counter.builder("s3relay.upload.bytes").description("Bytes of PDF uploaded").baseUnit("bytes")
+                    .tag("integration", series.integration()).tag("account", series.account()).register(meters);
+            duration = Timer.builder("s3relay.upload.duration").description("Time to upload one PDF, from key to stored object")
+                    .tag("integration", series.integration()).tag("account", series.account()).register(meters);
+        }
     }
 }
