@@ -54,8 +54,8 @@ try {
   await page.locator('table tbody tr').first().waitFor()
   pages.push(`== ${page.url()}\n${await page.locator('body').innerText()}`)
 
-  // the uploads route's diagram: its steps by id, with their exchange counts
-  await page.getByRole('treeitem', { name: 'uploads' }).first().click()
+  // the upload route's diagram (the steps of one copy): its steps by id, with their exchange counts
+  await page.getByRole('treeitem').getByText('upload', { exact: true }).first().click()
   await page.getByText('Route Diagram', { exact: true }).click()
   await page.getByText('put-object', { exact: false }).first().waitFor()
   pages.push(`== ${page.url()}\n${await page.locator('body').innerText()}`)

@@ -113,7 +113,8 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("integrations", integrations);
         context.getRegistry().bind("submissionParser", parser);
         context.getRegistry().bind("uploadPlanner", new UploadPlanner(clock));
-        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients), guard));
+        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients), guard,
+                Long.parseLong(prop(props, "s3relay.upload.inline-max-bytes", "16777216"))));
         context.getRegistry().bind("statuses", statuses);
         UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class));
         context.getRegistry().bind("uploadMetrics", metrics);

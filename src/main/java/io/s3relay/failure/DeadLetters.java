@@ -73,7 +73,9 @@ public class DeadLetters {
         }
         message.setHeader(FailureHeaders.LAST_FAILURE, now);
         message.setHeader(FailureHeaders.ROUTE, exchange.getFromRouteId());
-        if (exchange.getFromEndpoint() instanceof org.apache.camel.component.jms.JmsEndpoint jms) {
+        // a copy that failed within its submission is dead-lettered as a job: replayed, it goes to the jobs queue
+        boolean jobMadeHere = job != null && exchange.getProperty(io.s3relay.upload.UploadPreparer.INLINE, false, Boolean.class);
+        if (!jobMadeHere && exchange.getFromEndpoint() instanceof org.apache.camel.component.jms.JmsEndpoint jms) {
             message.setHeader(FailureHeaders.SOURCE_QUEUE, jms.getDestinationName());
         }
 

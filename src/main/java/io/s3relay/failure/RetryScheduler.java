@@ -80,6 +80,41 @@ public class RetryScheduler {
         }
     }
 
+    /**
+     * Whether a copy that failed within its submission (its first attempt) is dead-lettered at once: a permanent
+     * failure, or a relay allowed one attempt only. Otherwise it goes as a job (see {@link #prepareJob}).
+     */
+    public boolean isTerminalWithinSubmission(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        return FailureClassifier.isPermanent(failure)
+                || !(failure instanceof NotAttemptedException) && backoff.maxAttempts() <= 1;
+    }
+
+    /**
+     * Headers of the job sent for a copy that was not uploaded within its submission. Not tried (its integration
+     * was busy or its PDF large): the job is its first attempt, at once. Failed: that was attempt 1, so the job is
+     * attempt 2, after the backoff, and the integration's next copies go as jobs until one of its uploads succeeds.
+     */
+    public void prepareJob(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        var message = exchange.getMessage();
+        String integrationId = exchange.getProperty(UploadPreparer.INTEGRATION_ID, String.class);
+        if (failure instanceof NotAttemptedException) {
+            LOG.debug("Upload of integration {} goes as a job: {}", integrationId, failure.getMessage());
+            return;
+        }
+        guard.failed(integrationId);
+        long delay = backoff.delayAfter(1);
+        String now = clock.instant().toString();
+        message.setHeader(FailureHeaders.ATTEMPT, 2);
+        message.setHeader(FailureHeaders.FIRST_FAILURE, now);
+        message.setHeader(FailureHeaders.LAST_FAILURE, now);
+        message.setHeader(FailureHeaders.LAST_ERROR, FailureClassifier.describe(failure));
+        message.setHeader(FailureHeaders.SCHEDULED_DELAY, delay);
+        LOG.warn("Attempt 1 of {} failed within route {} (integration {}); its job retries in {} ms: {}",
+                backoff.maxAttempts(), exchange.getFromRouteId(), integrationId, delay, FailureClassifier.describe(failure));
+    }
+
     static Throwable failure(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         return caught != null ? caught : exchange.getException();

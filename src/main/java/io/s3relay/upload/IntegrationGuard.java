@@ -35,6 +35,7 @@ public class IntegrationGuard {
     private static final class State {
         final Semaphore permits;
         volatile long lastSuccessNanos = Long.MIN_VALUE;
+        volatile long lastFailureNanos = Long.MIN_VALUE;
         int consecutiveFailures;
         long openUntil;
 
@@ -104,9 +105,13 @@ public class IntegrationGuard {
         }
     }
 
-    /** A transient failure of a real attempt: enough of them in a row open the circuit. */
+    /**
+     * A transient failure of a real attempt: enough of them in a row open the circuit, and the integration's copies
+     * go as jobs until one of its uploads succeeds.
+     */
     public void failed(String integrationId) {
         State state = states.computeIfAbsent(integrationId, id -> new State(maxInFlight));
+        state.lastFailureNanos = System.nanoTime();
         synchronized (state) {
             state.consecutiveFailures++;
             if (state.consecutiveFailures >= failureThreshold) {
@@ -116,6 +121,25 @@ public class IntegrationGuard {
                 }
                 state.openUntil = System.currentTimeMillis() + openMillis;
             }
+        }
+    }
+
+    /**
+     * Whether a copy may be uploaded within its submission's transaction: its circuit is closed and none of its
+     * uploads failed since the last one that succeeded. A stalling or failing bucket then holds a submission's
+     * consumer once, not again until it answers.
+     */
+    public boolean healthy(String integrationId) {
+        State state = states.get(integrationId);
+        if (state == null) {
+            return true;
+        }
+        long failure = state.lastFailureNanos;
+        if (failure != Long.MIN_VALUE && (state.lastSuccessNanos == Long.MIN_VALUE || state.lastSuccessNanos - failure < 0)) {
+            return false;
+        }
+        synchronized (state) {
+            return state.openUntil <= System.currentTimeMillis();
         }
     }
 

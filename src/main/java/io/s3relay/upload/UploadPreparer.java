@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.IntegrationRegistry;
+import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.PermanentFailureException;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.PdfSource.Pdf;
@@ -31,18 +32,34 @@ public class UploadPreparer {
     public static final String ACCOUNT_ID = "s3relayAccountId";
     public static final String SUBMISSION_ID = "s3relaySubmissionId";
     public static final String INTEGRATION_ID = "s3relayIntegrationId";
+    /** True while the copy is uploaded within its submission's transaction instead of as a job. */
+    public static final String INLINE = "s3relayInline";
 
     private final IntegrationRegistry integrations;
     private final PathTemplateRenderer renderer;
     private final PdfSource pdfSource;
     private final IntegrationGuard guard;
+    private final long inlineMaxBytes;
 
+    /** @param inlineMaxBytes the largest PDF uploaded within its submission's transaction; 0: every copy is a job */
     public UploadPreparer(IntegrationRegistry integrations, PathTemplateRenderer renderer, PdfSource pdfSource,
-                          IntegrationGuard guard) {
+                          IntegrationGuard guard, long inlineMaxBytes) {
         this.integrations = integrations;
         this.renderer = renderer;
         this.pdfSource = pdfSource;
         this.guard = guard;
+        this.inlineMaxBytes = inlineMaxBytes;
+    }
+
+    /**
+     * Whether the job in {@link #JOB} is uploaded now, by the submission's own consumer and within its transaction,
+     * rather than sent as a job: yes while its integration is healthy (see {@link IntegrationGuard#healthy}).
+     */
+    public boolean uploadsInline(Exchange exchange) {
+        UploadJob job = exchange.getProperty(JOB, UploadJob.class);
+        boolean inline = inlineMaxBytes > 0 && guard.healthy(job.integrationId());
+        exchange.setProperty(INLINE, inline);
+        return inline;
     }
 
     /** Sets {@code CamelAwsS3Key} and the properties naming the integration's bucket and client. */
@@ -101,6 +118,10 @@ public class UploadPreparer {
                     PdfSource.deleteQuietly(pdf);
                 }
             });
+        }
+        if (pdf.size() > inlineMaxBytes && exchange.getProperty(INLINE, false, Boolean.class)) {
+            // a large copy goes as a job: its pending status shows at once, and the submission's transaction stays short
+            throw new NotAttemptedException("a PDF of " + pdf.size() + " bytes is above s3relay.upload.inline-max-bytes", 0);
         }
         exchange.setProperty(BYTES, pdf.size());
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, pdf.size());

@@ -91,6 +91,8 @@ public final class BenchProcess {
         String[] overrides = {"s3relay.broker.url", broker, "s3relay.data.dir", dir.toString(),
                 "s3relay.integrations.file", integrationsFile.toString(), "s3relay.local-s3.enabled", "false",
                 "camel.management.enabled", "false", "camel.main.routes-reload-enabled", "false",
+                // as many consumers as the ceiling on each queue: the submissions' own upload the copies that go inline
+                "s3relay.submissions.concurrency", String.valueOf(concurrency),
                 "s3relay.upload.concurrency", String.valueOf(concurrency),
                 "s3relay.integration.max-in-flight", maxInFlight,
                 "s3relay.queue.submissions", input, "s3relay.queue.uploads", input + ".jobs",

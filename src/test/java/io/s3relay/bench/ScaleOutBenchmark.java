@@ -207,6 +207,7 @@ public final class ScaleOutBenchmark {
                 "-Ds3relay.data.dir=" + dir.resolve("relay" + suffix + "-" + index),
                 "-Ds3relay.integrations.file=" + integrations,
                 "-Ds3relay.local-s3.enabled=false",
+                "-Ds3relay.submissions.concurrency=" + CONCURRENCY,
                 "-Ds3relay.upload.concurrency=" + CONCURRENCY,
                 "-Ds3relay.integration.max-in-flight=" + CONCURRENCY,
                 "-Ds3relay.queue.submissions=" + input,

@@ -70,10 +70,11 @@ class HawtioConsoleTest {
                 JsonNode shown = JSON.readTree(output).path("routes");
                 assertThat(shown.path("submissions").path("state").asText()).isEqualTo("Started");
                 assertThat(shown.path("uploads").path("state").asText()).isEqualTo("Started");
-                // what the browser shows is what the Camel context counted: 3 submissions, 3 uploads
+                assertThat(shown.path("upload").path("state").asText()).isEqualTo("Started");
+                // what the browser shows is what the Camel context counted: 3 submissions, 3 copies uploaded
                 assertThat(shown.path("submissions").path("completed").asLong())
                         .isEqualTo(completed("submissions")).isEqualTo(3);
-                assertThat(shown.path("uploads").path("completed").asLong()).isEqualTo(completed("uploads")).isEqualTo(3);
+                assertThat(shown.path("upload").path("completed").asLong()).isEqualTo(completed("upload")).isEqualTo(3);
                 assertThat(SCREENSHOT).isNotEmptyFile();
 
                 String seen = Files.readString(pages);

@@ -77,4 +77,33 @@ class IntegrationGuardTest {
         Thread.sleep(120);
         assertThatCode(() -> guard.acquire("int_a")).doesNotThrowAnyException();
     }
+
+    @Test
+    void uploadsWithinTheSubmissionUntilAnUploadFailsAndAgainOnceOneSucceeds() {
+        IntegrationGuard guard = new IntegrationGuard(2, 5, 30_000, 200);
+        assertThat(guard.healthy("int_a")).as("never tried").isTrue();
+        guard.failed("int_a");
+        assertThat(guard.isOpen("int_a")).as("one failure of five").isFalse();
+        assertThat(guard.healthy("int_a")).isFalse();
+        assertThat(guard.healthy("int_b")).as("another integration").isTrue();
+        guard.acquire("int_a");
+        guard.succeeded("int_a");
+        guard.release("int_a");
+        assertThat(guard.healthy("int_a")).isTrue();
+    }
+
+    @Test
+    void keepsCopiesOutOfTheSubmissionWhileTheCircuitIsOpen() {
+        IntegrationGuard guard = new IntegrationGuard(2, 1, 30_000, 200);
+        guard.acquire("int_a");
+        guard.succeeded("int_a");
+        guard.release("int_a");
+        guard.failed("int_a");
+        guard.acquire("int_b");
+        guard.succeeded("int_b");
+        // int_a's failure is its latest outcome and its circuit is open; int_b's success does not help it
+        assertThat(guard.isOpen("int_a")).isTrue();
+        assertThat(guard.healthy("int_a")).isFalse();
+        assertThat(guard.healthy("int_b")).isTrue();
+    }
 }
