@@ -29,12 +29,14 @@ class PdfSourcesTest {
     static HttpServer http;
     static final Map<String, byte[]> PUBLISHED = new ConcurrentHashMap<>();
     static final AtomicInteger FAILURES_TO_SERVE = new AtomicInteger();
+    static final Map<String, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
     static final String SOURCE_BUCKET = "platform-pdfs";
 
     @BeforeAll
     static void startServers() throws Exception {
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         http.createContext("/", exchange -> {
+            REQUESTS.computeIfAbsent(exchange.getRequestURI().getPath(), p -> new AtomicInteger()).incrementAndGet();
             byte[] body = PUBLISHED.get(exchange.getRequestURI().getPath());
             int status = body == null ? 404 : FAILURES_TO_SERVE.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 503 : 200;
             exchange.sendResponseHeaders(status, status == 200 ? body.length : -1);
@@ -45,7 +47,9 @@ class PdfSourcesTest {
         });
         http.start();
         // the platform's own store is server B, reached with its credentials
+        // PDFs above 200,000 bytes go as jobs, those below within their submission: both read every kind of source
         relay = RelayFixture.startWith(fixture -> Map.of(
+                "s3relay.upload.inline-max-bytes", "200000",
                 "s3relay.source.s3.endpoint", fixture.serverB.endpoint(),
                 "s3relay.source.s3.path-style", "true",
                 "s3relay.source.s3.access-key", fixture.serverB.accessKey(),
@@ -73,6 +77,31 @@ class PdfSourcesTest {
 
         relay.awaitStatus(id, integrationId, "processed");
         assertThat(relay.serverA.objects().read(bucket, id + ".pdf")).isEqualTo(pdf);
+    }
+
+    @Test
+    void leavesAPdfDeclaredAboveTheInlineLimitToItsJob() {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        String integrationId = newId("int");
+        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        String small = newId("sub");
+        String large = newId("sub");
+        PUBLISHED.put("/pdfs/" + small + ".pdf", randomPdf(100_000));
+        PUBLISHED.put("/pdfs/" + large + ".pdf", randomPdf(300_000));
+        String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/pdfs/";
+
+        relay.send(submission(small, account, false, base + small + ".pdf"));
+        relay.send(submission(large, account, false, base + large + ".pdf"));
+
+        relay.awaitStatus(small, integrationId, "processed");
+        relay.awaitStatus(large, integrationId, "processed");
+        assertThat(relay.serverA.objects().read(bucket, large + ".pdf")).isEqualTo(PUBLISHED.get("/pdfs/" + large + ".pdf"));
+        // the small one was asked for once, within its submission; the large one twice: within its submission,
+        // which left it to its job on seeing its length (PdfSourceTest), and by the job
+        assertThat(REQUESTS.get("/pdfs/" + small + ".pdf")).hasValue(1);
+        assertThat(REQUESTS.get("/pdfs/" + large + ".pdf")).hasValue(2);
+        assertThat(relay.dir.resolve("relay/tmp")).as("no temporary copy left behind").isEmptyDirectory();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
+import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.PermanentFailureException;
 import io.s3relay.failure.TransientFailureException;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -57,6 +58,14 @@ public class PdfSource {
     }
 
     public Pdf open(String downloadUrl) {
+        return open(downloadUrl, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param notAbove a PDF whose source declares more bytes than this is not fetched: {@link NotAttemptedException}
+     *                 (a copy uploaded within its submission leaves such a PDF to its job rather than download it twice)
+     */
+    public Pdf open(String downloadUrl, long notAbove) {
         URI uri;
         try {
             uri = URI.create(downloadUrl);
@@ -66,8 +75,8 @@ public class PdfSource {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
             case "file" -> openFile(uri);
-            case "http", "https" -> download(uri);
-            case "s3" -> fetchFromStore(uri);
+            case "http", "https" -> download(uri, notAbove);
+            case "s3" -> fetchFromStore(uri, notAbove);
             default -> throw new PermanentFailureException("download_url scheme '" + scheme
                     + "' is not supported (file, http, https, s3)");
         };
@@ -93,7 +102,7 @@ public class PdfSource {
         }
     }
 
-    private Pdf download(URI uri) {
+    private Pdf download(URI uri, long notAbove) {
         if (!allowedHosts.isEmpty() && !allowedHosts.contains(String.valueOf(uri.getHost()).toLowerCase(Locale.ROOT))) {
             throw new PermanentFailureException("download_url host " + uri.getHost() + " is not an allowed source host");
         }
@@ -119,13 +128,14 @@ public class PdfSource {
             if (declared > maxBytes) {
                 throw tooLarge(uri, declared);
             }
+            refuseAbove(notAbove, declared);
             return copyToTemp(body, uri);
         } catch (IOException e) {
             throw new TransientFailureException("cannot download " + uri + ": " + e, e);
         }
     }
 
-    private Pdf fetchFromStore(URI uri) {
+    private Pdf fetchFromStore(URI uri, long notAbove) {
         if (platformStore == null) {
             throw new PermanentFailureException("download_url " + uri + " is in S3, but no source store is configured (s3relay.source.*)");
         }
@@ -136,6 +146,9 @@ public class PdfSource {
             Long length = body.response().contentLength();
             if (length != null && length > maxBytes) {
                 throw tooLarge(uri, length);
+            }
+            if (length != null) {
+                refuseAbove(notAbove, length);
             }
             return copyToTemp(body, uri);
         } catch (NoSuchKeyException e) {
@@ -159,6 +172,12 @@ public class PdfSource {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
+        }
+    }
+
+    private static void refuseAbove(long notAbove, long declared) {
+        if (declared > notAbove) {
+            throw new NotAttemptedException("a PDF of " + declared + " bytes is above s3relay.upload.inline-max-bytes", 0);
         }
     }
 

@@ -110,7 +110,8 @@ public class UploadPreparer {
     /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */
     public void loadPdf(Exchange exchange) {
         UploadJob job = exchange.getProperty(JOB, UploadJob.class);
-        Pdf pdf = pdfSource.open(job.submission().downloadUrl());
+        boolean inline = exchange.getProperty(INLINE, false, Boolean.class);
+        Pdf pdf = pdfSource.open(job.submission().downloadUrl(), inline ? inlineMaxBytes : Long.MAX_VALUE);
         if (pdf.temporary()) {
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
@@ -119,8 +120,8 @@ public class UploadPreparer {
                 }
             });
         }
-        if (pdf.size() > inlineMaxBytes && exchange.getProperty(INLINE, false, Boolean.class)) {
-            // a large copy goes as a job: its pending status shows at once, and the submission's transaction stays short
+        if (inline && pdf.size() > inlineMaxBytes) {
+            // a large copy goes as a job: the submission's transaction stays short (a source that declared no length)
             throw new NotAttemptedException("a PDF of " + pdf.size() + " bytes is above s3relay.upload.inline-max-bytes", 0);
         }
         exchange.setProperty(BYTES, pdf.size());
