@@ -8,6 +8,7 @@ import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.PermanentFailureException;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.PdfSource.Pdf;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -32,6 +33,7 @@ public class UploadPreparer {
     public static final String ACCOUNT_ID = "s3relayAccountId";
     public static final String SUBMISSION_ID = "s3relaySubmissionId";
     public static final String INTEGRATION_ID = "s3relayIntegrationId";
+    private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     /** True while the copy is uploaded within its submission's transaction instead of as a job. */
     public static final String INLINE = "s3relayInline";
 
@@ -64,6 +66,7 @@ public class UploadPreparer {
 
     /** Sets {@code CamelAwsS3Key} and the properties naming the integration's bucket and client. */
     public void renderKey(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        awaitStarted(exchange.getContext());
         UploadJob job = exchange.getMessage().getMandatoryBody(UploadJob.class);
         ActiveIntegration integration = integrations.get(job.integrationId());
         if (integration == null) {
@@ -91,6 +94,27 @@ public class UploadPreparer {
         exchange.setProperty(KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
+    }
+
+    /**
+     * Camel starts an endpoint created while it is itself still starting only once it has started, and one created
+     * as its startup ends can miss that and stay unstarted: the aws2-s3 endpoint of the upload's toD then has no
+     * client, for good. A consumer that takes a message before the relay has started (a backlog at startup) so waits
+     * for it, and the endpoint starts as it is created.
+     */
+    static void awaitStarted(CamelContext context) {
+        long deadline = System.nanoTime() + STARTUP_WAIT_NANOS;
+        while (context.isStarting() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NotAttemptedException("interrupted while the relay was starting", 0);
+            }
+        }
+        if (context.isStarting()) {
+            throw new NotAttemptedException("the relay is still starting", STARTUP_WAIT_NANOS / 1_000_000);
+        }
     }
 
     /** Puts the job and its ids into exchange properties ({@link #JOB}, {@link #ACCOUNT_ID} ...). */
