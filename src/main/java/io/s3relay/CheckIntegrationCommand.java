@@ -40,7 +40,8 @@ final class CheckIntegrationCommand {
             return 2;
         }
         String key = "s3-relay-check/" + Instant.now().toString().replace(":", "-") + ".txt";
-        try (S3Client client = new S3ClientFactory(Duration.ofSeconds(30), 2).create(integration)) {
+        try (S3ClientFactory clients = new S3ClientFactory(Duration.ofSeconds(30), 2);
+             S3Client client = clients.create(integration)) {
             client.putObject(PutObjectRequest.builder().bucket(integration.bucket()).key(key).contentType("text/plain").build(),
                     RequestBody.fromString("s3-relay can upload to this bucket\n"));
             out.println("OK: uploaded " + key + " to bucket " + integration.bucket() + " (" + integration.region() + ")");

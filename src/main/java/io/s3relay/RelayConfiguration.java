@@ -101,6 +101,7 @@ public class RelayConfiguration implements CamelConfiguration {
         S3ClientFactory clients = new S3ClientFactory(
                 Duration.ofMillis(Long.parseLong(prop(props, "s3relay.s3.call-timeout", "120000"))),
                 Integer.parseInt(prop(props, "s3relay.s3.max-connections", "50")));
+        closeOnStop(context, clients);
         IntegrationRegistry integrations = new IntegrationRegistry(
                 Path.of(prop(props, "s3relay.integrations.file", "config/integrations.yaml")),
                 new IntegrationsFile(), renderer, clients,

@@ -1,6 +1,8 @@
 package io.s3relay.upload;
 
 import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.s3relay.config.Integration;
 import io.s3relay.config.S3Connection;
@@ -16,14 +18,38 @@ import software.amazon.awssdk.services.s3.S3Client;
  * (PutObject, or a multipart upload) that {@link PutObjectOnlyInterceptor} lets through. The SDK does not
  * retry: retries belong to the broker's redelivery, so that the layers never multiply.
  */
-public class S3ClientFactory {
+public class S3ClientFactory implements AutoCloseable {
 
     private final Duration callTimeout;
     private final int maxConnections;
+    /**
+     * The call timeouts of every client it builds. The SDK's own scheduler (5 threads per client) keeps a cancelled
+     * timeout queued until it is due: with a 2-minute timeout, each upload of the last 2 minutes left one on the heap
+     * (about 2.8 MiB after 10,000 small uploads). This one drops a timeout as soon as its call ends.
+     */
+    private final ScheduledThreadPoolExecutor timeouts;
 
     public S3ClientFactory(Duration callTimeout, int maxConnections) {
         this.callTimeout = callTimeout;
         this.maxConnections = maxConnections;
+        AtomicInteger threads = new AtomicInteger();
+        this.timeouts = new ScheduledThreadPoolExecutor(2, task -> {
+            Thread thread = new Thread(task, "s3relay-s3-timeouts-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        timeouts.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Call timeouts scheduled and not yet ended, cancelled or fired. */
+    int pendingTimeouts() {
+        return timeouts.getQueue().size();
+    }
+
+    /** Stops the timeouts' threads, once the clients it built are closed. */
+    @Override
+    public void close() {
+        timeouts.shutdownNow();
     }
 
     /** A customer's client: upload calls only, and an AbortMultipartUpload that never fails the job by itself. */
@@ -48,7 +74,7 @@ public class S3ClientFactory {
                         .socketTimeout(callTimeout))
                 .overrideConfiguration(c -> {
                     // each call: a PutObject, or one part of a multipart upload
-                    c.retryPolicy(RetryPolicy.none()).apiCallTimeout(callTimeout);
+                    c.retryPolicy(RetryPolicy.none()).apiCallTimeout(callTimeout).scheduledExecutorService(timeouts);
                     if (putObjectOnly) {
                         c.addExecutionInterceptor(new PutObjectOnlyInterceptor());
                     }

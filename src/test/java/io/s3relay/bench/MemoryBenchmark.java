@@ -233,15 +233,40 @@ public final class MemoryBenchmark {
 
         fullGc();
         long before = heapUsed();
+        Map<String, Long> classesBefore = liveBytesByClass();
         long started = System.nanoTime();
         sendAll("sub", count, pdf);
         double elapsed = seconds(started);
         fullGc();
         long after = heapUsed();
+        Map<String, Long> classesAfter = liveBytesByClass();
         System.out.printf("  %,d uploads in %.1f s (%.1f uploads/s, sending included)%n", count, elapsed, count / elapsed);
         System.out.printf("  relay heap used after a full GC: before %.1f MiB, after %.1f MiB, difference %+.1f MiB "
                         + "(%+d bytes per submission)%n", before / (double) MIB, after / (double) MIB,
                 (after - before) / (double) MIB, (after - before) / count);
+        // what the difference is made of: the classes whose live instances grew most
+        System.out.println("  live bytes that grew most, by class (jcmd GC.class_histogram before and after):");
+        classesAfter.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - classesBefore.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(e -> System.out.printf("    %+,10d bytes  %s%n", e.getValue(), e.getKey()));
+    }
+
+    /** The relay's live objects by class (a histogram after a full GC), in bytes. */
+    private Map<String, Long> liveBytesByClass() throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(relay.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+        Map<String, Long> bytes = new java.util.HashMap<>();
+        for (String line : new String(jcmd.getInputStream().readAllBytes()).split("\n")) {
+            // "   1:         12345        678901  java.lang.String (java.base@17)"
+            String[] cells = line.trim().split("\\s+");
+            if (cells.length >= 4 && cells[0].endsWith(":")) {
+                bytes.merge(cells[3], Long.parseLong(cells[2]), Long::sum);
+            }
+        }
+        jcmd.waitFor();
+        return bytes;
     }
 
     private void sendAll(String prefix, int count, Path pdf) throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import io.s3relay.config.Integration;
@@ -33,6 +34,7 @@ class CustomerClientTest {
     static RecordingBlobStore objects;
     static LocalS3Store store;
 
+    private S3ClientFactory factory;
     private S3Client client;
 
     @BeforeAll
@@ -49,7 +51,8 @@ class CustomerClientTest {
 
     @BeforeEach
     void createClient() {
-        client = new S3ClientFactory(Duration.ofSeconds(30), 2).create(new Integration("int_client", "acc_client", BUCKET,
+        factory = new S3ClientFactory(Duration.ofSeconds(30), 2);
+        client = factory.create(new Integration("int_client", "acc_client", BUCKET,
                 "us-east-1", "client-key", "client-secret", store.endpoint(), true, SubmissionTypes.LIVE,
                 "{{ submission_id }}.pdf", null, null));
     }
@@ -57,6 +60,17 @@ class CustomerClientTest {
     @AfterEach
     void closeClient() {
         client.close();
+        factory.close();
+    }
+
+    @Test
+    void leavesNoCallTimeoutBehindOnceAnUploadEnds() {
+        for (int i = 0; i < 20; i++) {
+            client.putObject(b -> b.bucket(BUCKET).key("timeouts/" + UUID.randomUUID() + ".pdf"), RequestBody.fromBytes(new byte[100]));
+        }
+
+        // each call scheduled its 30 s timeout; a finished call's timeout must not wait on the heap until it is due
+        assertThat(factory.pendingTimeouts()).isZero();
     }
 
     @Test
