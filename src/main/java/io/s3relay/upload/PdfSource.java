@@ -62,10 +62,22 @@ public class PdfSource {
     }
 
     /**
-     * @param notAbove a PDF whose source declares more bytes than this is not fetched: {@link NotAttemptedException}
-     *                 (a copy uploaded within its submission leaves such a PDF to its job rather than download it twice)
+     * @param notAbove a PDF of more bytes than this is refused with {@link NotAttemptedException}: a copy uploaded
+     *                 within its submission leaves it to its job. One whose source declares its length is not fetched
+     *                 at all, so that it is downloaded once, by the job; one that declares none is deleted again.
      */
     public Pdf open(String downloadUrl, long notAbove) {
+        Pdf pdf = fetch(downloadUrl, notAbove);
+        if (pdf.size() > notAbove) {
+            if (pdf.temporary()) {
+                deleteQuietly(pdf);
+            }
+            refuseAbove(notAbove, pdf.size());
+        }
+        return pdf;
+    }
+
+    private Pdf fetch(String downloadUrl, long notAbove) {
         URI uri;
         try {
             uri = URI.create(downloadUrl);
@@ -175,9 +187,9 @@ public class PdfSource {
         }
     }
 
-    private static void refuseAbove(long notAbove, long declared) {
-        if (declared > notAbove) {
-            throw new NotAttemptedException("a PDF of " + declared + " bytes is above s3relay.upload.inline-max-bytes", 0);
+    private static void refuseAbove(long notAbove, long size) {
+        if (size > notAbove) {
+            throw new NotAttemptedException("a PDF of " + size + " bytes is above s3relay.upload.inline-max-bytes", 0);
         }
     }
 

@@ -33,9 +33,10 @@ public class UploadPreparer {
     public static final String ACCOUNT_ID = "s3relayAccountId";
     public static final String SUBMISSION_ID = "s3relaySubmissionId";
     public static final String INTEGRATION_ID = "s3relayIntegrationId";
-    private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     /** True while the copy is uploaded within its submission's transaction instead of as a job. */
     public static final String INLINE = "s3relayInline";
+
+    private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     private final IntegrationRegistry integrations;
     private final PathTemplateRenderer renderer;
@@ -134,6 +135,7 @@ public class UploadPreparer {
     /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */
     public void loadPdf(Exchange exchange) {
         UploadJob job = exchange.getProperty(JOB, UploadJob.class);
+        // a large copy goes as a job: the submission's transaction stays short
         boolean inline = exchange.getProperty(INLINE, false, Boolean.class);
         Pdf pdf = pdfSource.open(job.submission().downloadUrl(), inline ? inlineMaxBytes : Long.MAX_VALUE);
         if (pdf.temporary()) {
@@ -143,10 +145,6 @@ public class UploadPreparer {
                     PdfSource.deleteQuietly(pdf);
                 }
             });
-        }
-        if (inline && pdf.size() > inlineMaxBytes) {
-            // a large copy goes as a job: the submission's transaction stays short (a source that declared no length)
-            throw new NotAttemptedException("a PDF of " + pdf.size() + " bytes is above s3relay.upload.inline-max-bytes", 0);
         }
         exchange.setProperty(BYTES, pdf.size());
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, pdf.size());
