@@ -138,13 +138,17 @@ public class IntegrationGuard {
         if (failure != Long.MIN_VALUE && (state.lastSuccessNanos == Long.MIN_VALUE || state.lastSuccessNanos - failure < 0)) {
             return false;
         }
-        synchronized (state) {
-            return state.openUntil <= System.currentTimeMillis();
-        }
+        return !open(state);
     }
 
     public boolean isOpen(String integrationId) {
         State state = states.get(integrationId);
-        return state != null && state.openUntil > System.currentTimeMillis();
+        return state != null && open(state);
+    }
+
+    private static boolean open(State state) {
+        synchronized (state) {
+            return state.openUntil > System.currentTimeMillis();
+        }
     }
 }
