@@ -5,10 +5,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 
-/** What the benchmarks that run relays share: their integrations, and waiting for a relay process to be up. */
+/**
+ * What the benchmarks that run relays share: their integrations, waiting for a relay process to be up, and removing
+ * their working directory.
+ */
 final class BenchRelays {
 
     private BenchRelays() {
@@ -50,6 +56,13 @@ final class BenchRelays {
                 throw new IllegalStateException(name + " did not start; see " + log);
             }
             Thread.sleep(200);
+        }
+    }
+
+    /** Deletes a directory and everything under it (a benchmark's objects can fill the disk otherwise). */
+    static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 }

@@ -104,7 +104,7 @@ public final class RelayVsCeilingBenchmark {
         bench.connection.close();
         bench.s3.close();
         bench.broker.close();
-        deleteRecursively(bench.dir);
+        BenchRelays.deleteRecursively(bench.dir);
         System.exit(0);
     }
 
@@ -156,12 +156,6 @@ public final class RelayVsCeilingBenchmark {
                             + "   (per round relay / ceiling: %s)%n",
                     relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
                     perRoundRatios(results.get("relay"), results.get("ceiling")));
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws java.io.IOException {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 
