@@ -12,7 +12,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
-import org.apache.activemq.command.ActiveMQQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -128,12 +127,7 @@ class UploadWithinSubmissionTest {
     }
 
     private static long jobsSent(RelayFixture relay) {
-        try {
-            var queue = relay.broker.service().getDestination(new ActiveMQQueue("s3relay.uploads"));
-            return queue == null ? 0 : queue.getDestinationStatistics().getEnqueues().getCount();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return relay.queueStatistics("s3relay.uploads").getEnqueues().getCount();
     }
 
     private static List<String> statesOf(String submissionId, String integrationId) {

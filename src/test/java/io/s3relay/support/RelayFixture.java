@@ -28,6 +28,8 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.broker.region.DestinationStatistics;
+import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -302,6 +304,15 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     }
 
     /** Status messages received so far for one submission id, in arrival order. */
+    /** The broker's counters of a queue (messages enqueued, dequeued ...), the queue made if it has none yet. */
+    public DestinationStatistics queueStatistics(String queue) {
+        try {
+            return broker.service().getDestination(new ActiveMQQueue(queue)).getDestinationStatistics();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the statistics of queue " + queue, e);
+        }
+    }
+
     public List<JsonNode> statusesOf(String submissionId) {
         return statuses.stream().filter(s -> submissionId.equals(s.path("submission_id").asText(null))
                 || submissionId.equals(s.path("combined_submission_id").asText(null))).toList();
