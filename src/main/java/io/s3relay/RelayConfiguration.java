@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.broker.ConnectionPerSessionFactory;
+import io.s3relay.broker.WireFormatCache;
 import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.config.IntegrationsFile;
 import io.s3relay.config.S3Connection;
@@ -135,7 +136,8 @@ public class RelayConfiguration implements CamelConfiguration {
     }
 
     private static ActiveMQConnectionFactory brokerConnectionFactory(PropertiesComponent props, String brokerUrl) {
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl);
+        // without OpenWire's id cache, which an upstream opening a producer per message fills for good
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(WireFormatCache.disabledIn(brokerUrl));
         String user = prop(props, "s3relay.broker.username", "");
         if (!user.isBlank()) {
             factory.setUserName(user);
