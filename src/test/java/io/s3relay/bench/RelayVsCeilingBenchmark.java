@@ -54,18 +54,20 @@ public final class RelayVsCeilingBenchmark {
     record Scenario(String name, int submissions, int pdfBytes, int integrations, boolean queuedBeforeStart) {
     }
 
-    record Result(double uploadsPerSecond, long p50, long p95, long p99, double cpuSeconds, long peakHeapMb) {
+    /** jitSeconds: the JIT compiler's time in the round (its threads' time; part of cpuSeconds). */
+    record Result(double uploadsPerSecond, long p50, long p95, long p99, double cpuSeconds, long peakHeapMb,
+                  double jitSeconds) {
         @Override
         public String toString() {
-            return String.format("%8.1f uploads/s  p50 %5d ms  p95 %5d ms  p99 %5d ms  cpu %6.1f s  peak heap %5d MiB",
-                    uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb);
+            return String.format("%8.1f uploads/s  p50 %5d ms  p95 %5d ms  p99 %5d ms  cpu %6.1f s  peak heap %5d MiB"
+                    + "  jit %5.1f s", uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb, jitSeconds);
         }
 
         /** Each figure's median over the rounds, on its own (for an odd number of rounds, each is one round's). */
         static Result median(List<Result> all) {
             return new Result(medianOf(all, Result::uploadsPerSecond), (long) medianOf(all, Result::p50),
                     (long) medianOf(all, Result::p95), (long) medianOf(all, Result::p99), medianOf(all, Result::cpuSeconds),
-                    (long) medianOf(all, Result::peakHeapMb));
+                    (long) medianOf(all, Result::peakHeapMb), medianOf(all, Result::jitSeconds));
         }
 
         private static double medianOf(List<Result> all, java.util.function.ToDoubleFunction<Result> figure) {
@@ -123,23 +125,40 @@ public final class RelayVsCeilingBenchmark {
             for (String system : systems) {
                 processes.put(system, start(system, scenario));
             }
-            // warm-up rounds until each system has done about -Dbench.warmup-uploads=30000 uploads, in 1 to
-            // -Dbench.warmup-max-rounds=30 rounds: the relay's JIT took about that many to settle (its CPU per upload
-            // went from 6.7 ms after 5,000 to 2.1 ms after 30,000) (-Dbench.warmup=false skips them)
+            // unmeasured warm-up rounds: at least about -Dbench.warmup-uploads=30000 uploads per system, then more
+            // until each system's last round spent at most -Dbench.warmup-jit-share=0.05 of its time compiling, in
+            // at most -Dbench.warmup-max-rounds=60 rounds (-Dbench.warmup=false skips them). The relay's JIT
+            // compiler, with Camel's and the SDK's code to compile, went quiet after about 30,000 uploads; until
+            // then it took a third of the relay's CPU
             int uploads = scenario.submissions() * scenario.integrations();
-            int warmUpRounds = !Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? 0
-                    : Math.min(Integer.getInteger("bench.warmup-max-rounds", 30),
+            boolean warmUp = Boolean.parseBoolean(System.getProperty("bench.warmup", "true"));
+            int maxWarmUpRounds = warmUp ? Integer.getInteger("bench.warmup-max-rounds", 60) : 0;
+            int minWarmUpRounds = Math.min(maxWarmUpRounds,
                     Math.max(1, (Integer.getInteger("bench.warmup-uploads", 30000) + uploads - 1) / uploads));
-            for (int round = 1 - warmUpRounds; round <= rounds; round++) {
+            double jitShare = Double.parseDouble(System.getProperty("bench.warmup-jit-share", "0.05"));
+            Map<String, Result> lastWarmUp = new java.util.HashMap<>();
+            int warmUpRounds = 0;
+            while (warmUpRounds < maxWarmUpRounds && (warmUpRounds < minWarmUpRounds
+                    || lastWarmUp.values().stream().anyMatch(r -> r.jitSeconds() > jitShare * uploads / r.uploadsPerSecond()))) {
+                warmUpRounds++;
+                for (int i = 0; i < systems.size(); i++) {
+                    String system = systems.get(Math.floorMod(i + warmUpRounds, systems.size()));
+                    Result result = measure(scenario, processes.get(system));
+                    lastWarmUp.put(system, result);
+                    System.out.printf("  warm-up  %-8s%s%n", system, result);
+                }
+            }
+            if (warmUp) {
+                System.out.printf("  warm-up: %d rounds, %s%n", warmUpRounds, warmUpRounds < maxWarmUpRounds
+                        || lastWarmUp.values().stream().allMatch(r -> r.jitSeconds() <= jitShare * uploads / r.uploadsPerSecond())
+                        ? "the JIT compilers quiet" : "stopped at -Dbench.warmup-max-rounds with a JIT compiler still busy");
+            }
+            for (int round = 1; round <= rounds; round++) {
                 for (int i = 0; i < systems.size(); i++) {
                     String system = systems.get(Math.floorMod(i + round, systems.size()));
                     Result result = measure(scenario, processes.get(system));
-                    if (round <= 0) {
-                        System.out.printf("  warm-up  %-8s%s%n", system, result);
-                    } else {
-                        results.get(system).add(result);
-                        System.out.printf("  round %d  %-8s%s%n", round, system, result);
-                    }
+                    results.get(system).add(result);
+                    System.out.printf("  round %d  %-8s%s%n", round, system, result);
                 }
             }
         } finally {
@@ -198,7 +217,7 @@ public final class RelayVsCeilingBenchmark {
         if (scenario.queuedBeforeStart()) {
             process.pause();
         }
-        long cpuBefore = process.mark()[0];
+        long[] before = process.mark();
 
         Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = sending.createProducer(sending.createQueue(inputQueue));
@@ -225,7 +244,7 @@ public final class RelayVsCeilingBenchmark {
         // each round writes new keys: tens of thousands of warm-up objects (5 MiB ones too) would fill the disk
         objects.deleteContainer("bench");
         s3.createBucket("bench");
-        double cpu = (after[0] - cpuBefore) / 1e9;
+        double cpu = (after[0] - before[0]) / 1e9;
         long peakHeap = after[1] / 1024 / 1024;
         statuses.close();
         listening.close();
@@ -233,7 +252,7 @@ public final class RelayVsCeilingBenchmark {
         long[] sorted = tracker.sortedLatencies();
         return new Result(scenario.submissions() * scenario.integrations() / (elapsed / 1e9),
                 CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 95),
-                CompletionTracker.percentile(sorted, 99), cpu, peakHeap);
+                CompletionTracker.percentile(sorted, 99), cpu, peakHeap, (after[2] - before[2]) / 1e3);
     }
 
 }

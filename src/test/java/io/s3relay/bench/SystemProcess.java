@@ -58,11 +58,14 @@ final class SystemProcess implements AutoCloseable {
         return input + ".actions";
     }
 
-    /** {process CPU nanoseconds so far, peak heap bytes since the last mark}; the peak starts again. */
+    /**
+     * {process CPU nanoseconds so far, peak heap bytes since the last mark, JIT compilation milliseconds so far}; the
+     * peak starts again.
+     */
     long[] mark() throws Exception {
         commands.println("mark");
         String[] answer = await("BENCH mark ", 60).split(" ");
-        return new long[] {Long.parseLong(answer[2]), Long.parseLong(answer[3])};
+        return new long[] {Long.parseLong(answer[2]), Long.parseLong(answer[3]), Long.parseLong(answer[4])};
     }
 
     /** Stops the system, its JVM staying up and warm. */
