@@ -100,6 +100,12 @@ public final class ScaleOutBenchmark {
         boolean clean = runs.stream().allMatch(r -> r.keysPutTwice() == 0 && r.missingKeys() == 0
                 && r.jobsProcessedTwice() == 0 && r.jobsWithoutStatus() == 0);
         System.out.println(clean ? "every job done exactly once" : "SOME JOBS WERE NOT DONE EXACTLY ONCE");
+        if (clean) {
+            BenchRelays.deleteRecursively(bench.dir);
+        } else {
+            // the relays' logs, the broker's journal and the objects, to find out why
+            System.out.println("kept for a look: " + bench.dir);
+        }
         System.exit(clean ? 0 : 1);
     }
 
