@@ -92,6 +92,23 @@ class RelayEndToEndTest {
     }
 
     @Test
+    void namesTheObjectByTheTimeTheRelayTookTheSubmissionWhenItHasNoProcessedAt() {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        relay.addIntegrations(integration("int_received", account, relay.serverA, bucket,
+                "path_template: \"{{ year }}/{{ submission_id }}.pdf\""));
+        String id = newId("sub");
+        int yearBefore = java.time.Year.now(java.time.ZoneOffset.UTC).getValue();
+
+        relay.send(submission(id, account, false, relay.pdf(randomPdf(1000))).replace("\"processed_at\": \"2018-05-09T09:45:31Z\",", ""));
+
+        JsonNode processed = relay.awaitStatus(id, "int_received", "processed");
+        int yearAfter = java.time.Year.now(java.time.ZoneOffset.UTC).getValue();
+        assertThat(processed.at("/result_data/s3_key").asText())
+                .isIn(yearBefore + "/" + id + ".pdf", yearAfter + "/" + id + ".pdf");
+    }
+
+    @Test
     void copiesToTwoIntegrationsOnDifferentServersWithTheirOwnCredentials() {
         String account = newId("acc");
         String bucketA = relay.newBucket(relay.serverA);

@@ -36,7 +36,8 @@ public final class PathVariables {
     }
 
     /**
-     * @param now used for the time variables when the submission carries no {@code processed_at}
+     * @param now used for the time variables when the submission carries no {@code processed_at} (and only then:
+     *            it may be null when it has one)
      */
     public static Map<String, Object> of(Submission submission, Instant now) {
         return of(submission, now, ALL);
