@@ -63,6 +63,11 @@ public final class RelayVsCeilingBenchmark {
                     + "  jit %5.1f s", uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb, jitSeconds);
         }
 
+        /** Whether the JIT compiler spent at most that share of the round's time (its uploads at this rate). */
+        boolean compilerQuiet(double share, int uploads) {
+            return jitSeconds <= share * uploads / uploadsPerSecond;
+        }
+
         /** Each figure's median over the rounds, on its own (for an odd number of rounds, each is one round's). */
         static Result median(List<Result> all) {
             return new Result(medianOf(all, Result::uploadsPerSecond), (long) medianOf(all, Result::p50),
@@ -136,30 +141,20 @@ public final class RelayVsCeilingBenchmark {
             int minWarmUpRounds = Math.min(maxWarmUpRounds,
                     Math.max(1, (Integer.getInteger("bench.warmup-uploads", 30000) + uploads - 1) / uploads));
             double jitShare = Double.parseDouble(System.getProperty("bench.warmup-jit-share", "0.05"));
-            Map<String, Result> lastWarmUp = new java.util.HashMap<>();
+            Map<String, Result> lastWarmUp = Map.of();
             int warmUpRounds = 0;
             while (warmUpRounds < maxWarmUpRounds && (warmUpRounds < minWarmUpRounds
-                    || lastWarmUp.values().stream().anyMatch(r -> r.jitSeconds() > jitShare * uploads / r.uploadsPerSecond()))) {
+                    || !lastWarmUp.values().stream().allMatch(r -> r.compilerQuiet(jitShare, uploads)))) {
                 warmUpRounds++;
-                for (int i = 0; i < systems.size(); i++) {
-                    String system = systems.get(Math.floorMod(i + warmUpRounds, systems.size()));
-                    Result result = measure(scenario, processes.get(system));
-                    lastWarmUp.put(system, result);
-                    System.out.printf("  warm-up  %-8s%s%n", system, result);
-                }
+                lastWarmUp = round(scenario, systems, processes, warmUpRounds, "warm-up");
             }
             if (warmUp) {
-                System.out.printf("  warm-up: %d rounds, %s%n", warmUpRounds, warmUpRounds < maxWarmUpRounds
-                        || lastWarmUp.values().stream().allMatch(r -> r.jitSeconds() <= jitShare * uploads / r.uploadsPerSecond())
+                System.out.printf("  warm-up: %d rounds, %s%n", warmUpRounds,
+                        lastWarmUp.values().stream().allMatch(r -> r.compilerQuiet(jitShare, uploads))
                         ? "the JIT compilers quiet" : "stopped at -Dbench.warmup-max-rounds with a JIT compiler still busy");
             }
             for (int round = 1; round <= rounds; round++) {
-                for (int i = 0; i < systems.size(); i++) {
-                    String system = systems.get(Math.floorMod(i + round, systems.size()));
-                    Result result = measure(scenario, processes.get(system));
-                    results.get(system).add(result);
-                    System.out.printf("  round %d  %-8s%s%n", round, system, result);
-                }
+                round(scenario, systems, processes, round, "round " + round).forEach((system, result) -> results.get(system).add(result));
             }
         } finally {
             for (SystemProcess process : processes.values()) {
@@ -176,6 +171,19 @@ public final class RelayVsCeilingBenchmark {
                     relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
                     perRoundRatios(results.get("relay"), results.get("ceiling")));
         }
+    }
+
+    /** One round of every system, each started in turn from a rotating first one; each printed with the label. */
+    private Map<String, Result> round(Scenario scenario, List<String> systems, Map<String, SystemProcess> processes,
+                                      int round, String label) throws Exception {
+        Map<String, Result> results = new java.util.HashMap<>();
+        for (int i = 0; i < systems.size(); i++) {
+            String system = systems.get(Math.floorMod(i + round, systems.size()));
+            Result result = measure(scenario, processes.get(system));
+            results.put(system, result);
+            System.out.printf("  %s  %-8s%s%n", label, system, result);
+        }
+        return results;
     }
 
     private static String perRoundRatios(List<Result> relay, List<Result> ceiling) {
