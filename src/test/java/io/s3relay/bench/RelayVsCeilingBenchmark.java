@@ -31,6 +31,8 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 public final class RelayVsCeilingBenchmark {
 
     private static final int CONCURRENCY = 8;
+    private static final com.sun.management.OperatingSystemMXBean SERVERS_CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private static final List<String> SYSTEMS = List.of("ceiling", "two-hop", "relay");
 
     private final Path dir;
@@ -54,13 +56,18 @@ public final class RelayVsCeilingBenchmark {
     record Scenario(String name, int submissions, int pdfBytes, int integrations, boolean queuedBeforeStart) {
     }
 
-    /** jitSeconds: the JIT compiler's time in the round (its threads' time; part of cpuSeconds). */
+    /**
+     * jitSeconds: the JIT compiler's time in the round (its threads' time; part of cpuSeconds). serversCpuSeconds:
+     * this JVM's CPU time in the round (the broker, the S3 server, the sender and the status listener), the work the
+     * system gave the servers.
+     */
     record Result(double uploadsPerSecond, long p50, long p95, long p99, double cpuSeconds, long peakHeapMb,
-                  double jitSeconds) {
+                  double jitSeconds, double serversCpuSeconds) {
         @Override
         public String toString() {
             return String.format("%8.1f uploads/s  p50 %5d ms  p95 %5d ms  p99 %5d ms  cpu %6.1f s  peak heap %5d MiB"
-                    + "  jit %5.1f s", uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb, jitSeconds);
+                    + "  jit %5.1f s  servers cpu %5.1f s", uploadsPerSecond, p50, p95, p99, cpuSeconds, peakHeapMb,
+                    jitSeconds, serversCpuSeconds);
         }
 
         /** Whether the JIT compiler spent at most that share of the round's time (its uploads at this rate). */
@@ -72,7 +79,8 @@ public final class RelayVsCeilingBenchmark {
         static Result median(List<Result> all) {
             return new Result(medianOf(all, Result::uploadsPerSecond), (long) medianOf(all, Result::p50),
                     (long) medianOf(all, Result::p95), (long) medianOf(all, Result::p99), medianOf(all, Result::cpuSeconds),
-                    (long) medianOf(all, Result::peakHeapMb), medianOf(all, Result::jitSeconds));
+                    (long) medianOf(all, Result::peakHeapMb), medianOf(all, Result::jitSeconds),
+                    medianOf(all, Result::serversCpuSeconds));
         }
 
         private static double medianOf(List<Result> all, java.util.function.ToDoubleFunction<Result> figure) {
@@ -102,7 +110,7 @@ public final class RelayVsCeilingBenchmark {
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, SYSTEM_JVM, System.getProperty("java.version"));
         // -Dbench.rounds=N measures each system N times per scenario, in a rotating order, and compares medians:
         // on a shared machine one run of a system moves by +-30 %
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int rounds = Integer.getInteger("bench.rounds", 5);
         // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
         List<String> systems = Boolean.getBoolean("bench.relay-only") ? List.of("relay") : SYSTEMS;
         for (Scenario scenario : scenarios) {
@@ -130,16 +138,19 @@ public final class RelayVsCeilingBenchmark {
             for (String system : systems) {
                 processes.put(system, start(system, scenario));
             }
-            // unmeasured warm-up rounds: at least about -Dbench.warmup-uploads=30000 uploads per system, then more
-            // until each system's last round spent at most -Dbench.warmup-jit-share=0.05 of its time compiling, in
-            // at most -Dbench.warmup-max-rounds=60 rounds (-Dbench.warmup=false skips them). The relay's JIT
-            // compiler, with Camel's and the SDK's code to compile, went quiet after about 30,000 uploads; until
-            // then it took a third of the relay's CPU
+            // unmeasured warm-up rounds: at least about -Dbench.warmup-uploads=30000 uploads and
+            // -Dbench.warmup-submissions=30000 submissions per system, then more until each system's last round
+            // spent at most -Dbench.warmup-jit-share=0.05 of its time compiling, in at most
+            // -Dbench.warmup-max-rounds=100 rounds (-Dbench.warmup=false skips them). The relay's JIT compiler, with
+            // Camel's and the SDK's code to compile, went quiet after about 30,000 uploads; until then it took a
+            // third of the relay's CPU. The code run once per submission (the JMS listener, parsing, the split)
+            // needs as many submissions: with 3 integrations it was still being compiled after 12,000
             int uploads = scenario.submissions() * scenario.integrations();
             boolean warmUp = Boolean.parseBoolean(System.getProperty("bench.warmup", "true"));
-            int maxWarmUpRounds = warmUp ? Integer.getInteger("bench.warmup-max-rounds", 60) : 0;
-            int minWarmUpRounds = Math.min(maxWarmUpRounds,
-                    Math.max(1, (Integer.getInteger("bench.warmup-uploads", 30000) + uploads - 1) / uploads));
+            int maxWarmUpRounds = warmUp ? Integer.getInteger("bench.warmup-max-rounds", 100) : 0;
+            int minWarmUpRounds = Math.min(maxWarmUpRounds, Math.max(1, Math.max(
+                    roundsFor(Integer.getInteger("bench.warmup-uploads", 30000), uploads),
+                    roundsFor(Integer.getInteger("bench.warmup-submissions", 30000), scenario.submissions()))));
             double jitShare = Double.parseDouble(System.getProperty("bench.warmup-jit-share", "0.05"));
             Map<String, Result> lastWarmUp = Map.of();
             int warmUpRounds = 0;
@@ -186,6 +197,11 @@ public final class RelayVsCeilingBenchmark {
         return results;
     }
 
+    /** Rounds of {@code perRound} each for at least {@code total}. */
+    private static int roundsFor(int total, int perRound) {
+        return (total + perRound - 1) / perRound;
+    }
+
     private static String perRoundRatios(List<Result> relay, List<Result> ceiling) {
         List<String> ratios = new ArrayList<>();
         for (int i = 0; i < relay.size(); i++) {
@@ -226,6 +242,7 @@ public final class RelayVsCeilingBenchmark {
             process.pause();
         }
         long[] before = process.mark();
+        long serversBefore = SERVERS_CPU.getProcessCpuTime();
 
         Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = sending.createProducer(sending.createQueue(inputQueue));
@@ -249,6 +266,7 @@ public final class RelayVsCeilingBenchmark {
         tracker.awaitAll();
         long elapsed = tracker.lastProcessed() - first;
         long[] after = process.mark();
+        long serversAfter = SERVERS_CPU.getProcessCpuTime();
         // each round writes new keys: tens of thousands of warm-up objects (5 MiB ones too) would fill the disk
         objects.deleteContainer("bench");
         s3.createBucket("bench");
@@ -260,7 +278,8 @@ public final class RelayVsCeilingBenchmark {
         long[] sorted = tracker.sortedLatencies();
         return new Result(scenario.submissions() * scenario.integrations() / (elapsed / 1e9),
                 CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 95),
-                CompletionTracker.percentile(sorted, 99), cpu, peakHeap, (after[2] - before[2]) / 1e3);
+                CompletionTracker.percentile(sorted, 99), cpu, peakHeap, (after[2] - before[2]) / 1e3,
+                (serversAfter - serversBefore) / 1e9);
     }
 
 }
