@@ -41,7 +41,8 @@ public final class BenchProcess {
         Path dir = Path.of(args[8]);
         Files.createDirectories(dir);
         Starter starter = switch (system) {
-            case "ceiling" -> () -> HandWrittenCeilings.ceiling(broker, s3, input, actions, integrations, concurrency, input);
+            case "ceiling" -> () -> HandWrittenCeilings.ceiling(broker, s3, input, actions, integrations, concurrency, input, false);
+            case "ceiling+pending" -> () -> HandWrittenCeilings.ceiling(broker, s3, input, actions, integrations, concurrency, input, true);
             case "two-hop" -> () -> HandWrittenCeilings.twoHop(broker, s3, input, actions, integrations, concurrency, input);
             case "relay" -> () -> relay(broker, s3, input, actions, integrations, concurrency, maxInFlight, dir);
             default -> throw new IllegalArgumentException("unknown system " + system);

@@ -37,10 +37,11 @@ final class HandWrittenCeilings {
 
     /**
      * A transacted consumer per unit of concurrency: parse the submission, one PutObject per integration, a processed
-     * status per upload, one commit.
+     * status per upload, one commit. With {@code pending}, a pending status before each upload too, as the relay
+     * sends: the same statuses, so the comparison is of the code alone.
      */
     static AutoCloseable ceiling(String brokerUrl, URI s3, String input, String actions, int integrations,
-                                 int concurrency, String keyPrefix) throws Exception {
+                                 int concurrency, String keyPrefix, boolean pending) throws Exception {
         S3Client client = client(s3);
         List<Connection> connections = new ArrayList<>();
         Connection shared = connect(brokerUrl, connections);
@@ -56,6 +57,10 @@ final class HandWrittenCeilings {
                     String id = submission.path("id").asText();
                     Path pdf = Path.of(URI.create(submission.path("download_url").asText()));
                     for (int i = 0; i < integrations; i++) {
+                        if (pending) {
+                            statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"pending\","
+                                    + "\"integration_id\":\"int_" + i + "\",\"submission_id\":\"" + id + "\"}"));
+                        }
                         client.putObject(PutObjectRequest.builder().bucket("bench").key(keyPrefix + "/" + i + "/" + id + ".pdf")
                                 .contentType("application/pdf").build(), RequestBody.fromFile(pdf));
                         statuses.send(session.createTextMessage("{\"action_type\":\"aws_s3_upload\",\"state\":\"processed\","

@@ -33,6 +33,7 @@ public final class RelayVsCeilingBenchmark {
     private static final int CONCURRENCY = 8;
     private static final com.sun.management.OperatingSystemMXBean SERVERS_CPU =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    /** -Dbench.systems=ceiling,ceiling+pending,relay picks others; the relay is always among them. */
     private static final List<String> SYSTEMS = List.of("ceiling", "two-hop", "relay");
 
     private final Path dir;
@@ -112,7 +113,10 @@ public final class RelayVsCeilingBenchmark {
         // on a shared machine one run of a system moves by +-30 %
         int rounds = Integer.getInteger("bench.rounds", 5);
         // -Dbench.relay-only=true skips the ceilings (for profiling the relay alone; no ratio then)
-        List<String> systems = Boolean.getBoolean("bench.relay-only") ? List.of("relay") : SYSTEMS;
+        List<String> systems = Boolean.getBoolean("bench.relay-only") ? List.of("relay")
+                : System.getProperty("bench.systems", "").isBlank() ? SYSTEMS
+                : java.util.stream.Stream.concat(java.util.Arrays.stream(System.getProperty("bench.systems").split(","))
+                        .map(String::strip).filter(system -> !system.equals("relay")), java.util.stream.Stream.of("relay")).toList();
         for (Scenario scenario : scenarios) {
             bench.compare(scenario, systems, rounds);
         }
@@ -174,14 +178,14 @@ public final class RelayVsCeilingBenchmark {
         }
         Map<String, Result> medians = new java.util.LinkedHashMap<>();
         results.forEach((system, all) -> medians.put(system, Result.median(all)));
-        medians.forEach((system, median) -> System.out.printf("  median   %-8s%s%n", system, median));
-        if (medians.containsKey("ceiling")) {
-            double relay = medians.get("relay").uploadsPerSecond();
-            System.out.printf("  ratio of medians  relay / ceiling: %.2f   relay / two-hop ceiling: %.2f"
-                            + "   (per round relay / ceiling: %s)%n",
-                    relay / medians.get("ceiling").uploadsPerSecond(), relay / medians.get("two-hop").uploadsPerSecond(),
-                    perRoundRatios(results.get("relay"), results.get("ceiling")));
-        }
+        medians.forEach((system, median) -> System.out.printf("  median   %-15s%s%n", system, median));
+        double relay = medians.get("relay").uploadsPerSecond();
+        medians.forEach((system, median) -> {
+            if (!system.equals("relay")) {
+                System.out.printf("  ratio of medians  relay / %s: %.2f   (per round: %s)%n", system,
+                        relay / median.uploadsPerSecond(), perRoundRatios(results.get("relay"), results.get(system)));
+            }
+        });
     }
 
     /** One round of every system, each started in turn from a rotating first one; each printed with the label. */
@@ -192,7 +196,7 @@ public final class RelayVsCeilingBenchmark {
             String system = systems.get(Math.floorMod(i + round, systems.size()));
             Result result = measure(scenario, processes.get(system));
             results.put(system, result);
-            System.out.printf("  %s  %-8s%s%n", label, system, result);
+            System.out.printf("  %s  %-15s%s%n", label, system, result);
         }
         return results;
     }
@@ -241,7 +245,7 @@ public final class RelayVsCeilingBenchmark {
         if (scenario.queuedBeforeStart()) {
             process.pause();
         }
-        long[] before = process.mark();
+        SystemProcess.Mark before = process.mark();
         long serversBefore = SERVERS_CPU.getProcessCpuTime();
 
         Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -265,20 +269,20 @@ public final class RelayVsCeilingBenchmark {
         }
         tracker.awaitAll();
         long elapsed = tracker.lastProcessed() - first;
-        long[] after = process.mark();
+        SystemProcess.Mark after = process.mark();
         long serversAfter = SERVERS_CPU.getProcessCpuTime();
         // each round writes new keys: tens of thousands of warm-up objects (5 MiB ones too) would fill the disk
         objects.deleteContainer("bench");
         s3.createBucket("bench");
-        double cpu = (after[0] - before[0]) / 1e9;
-        long peakHeap = after[1] / 1024 / 1024;
+        double cpu = (after.cpuNanos() - before.cpuNanos()) / 1e9;
+        long peakHeap = after.peakHeapBytes() / 1024 / 1024;
         statuses.close();
         listening.close();
         sending.close();
         long[] sorted = tracker.sortedLatencies();
         return new Result(scenario.submissions() * scenario.integrations() / (elapsed / 1e9),
                 CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 95),
-                CompletionTracker.percentile(sorted, 99), cpu, peakHeap, (after[2] - before[2]) / 1e3,
+                CompletionTracker.percentile(sorted, 99), cpu, peakHeap, (after.jitMillis() - before.jitMillis()) / 1e3,
                 (serversAfter - serversBefore) / 1e9);
     }
 

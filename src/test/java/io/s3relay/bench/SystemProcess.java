@@ -58,14 +58,15 @@ final class SystemProcess implements AutoCloseable {
         return input + ".actions";
     }
 
-    /**
-     * {process CPU nanoseconds so far, peak heap bytes since the last mark, JIT compilation milliseconds so far}; the
-     * peak starts again.
-     */
-    long[] mark() throws Exception {
+    /** The system's figures at one moment: the peak heap is since the previous mark. */
+    record Mark(long cpuNanos, long peakHeapBytes, long jitMillis) {
+    }
+
+    /** The system's CPU and JIT time so far and its peak heap since the last mark; the peak starts again. */
+    Mark mark() throws Exception {
         commands.println("mark");
         String[] answer = await("BENCH mark ", 60).split(" ");
-        return new long[] {Long.parseLong(answer[2]), Long.parseLong(answer[3]), Long.parseLong(answer[4])};
+        return new Mark(Long.parseLong(answer[2]), Long.parseLong(answer[3]), Long.parseLong(answer[4]));
     }
 
     /** Stops the system, its JVM staying up and warm. */
