@@ -246,15 +246,35 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
         Object handle(Method method, Object[] args) throws Throwable {
             switch (method.getName()) {
                 case "close":
-                    producer.setDeliveryMode(deliveryMode);
-                    producer.setPriority(priority);
-                    producer.setTimeToLive(timeToLive);
-                    producer.setDeliveryDelay(deliveryDelay);
-                    producer.setDisableMessageID(disableMessageId);
-                    producer.setDisableMessageTimestamp(disableMessageTimestamp);
+                    restore();
                     return null;
                 default:
                     return call(producer, method, args);
+            }
+        }
+
+        /**
+         * Puts back only what the borrower changed. ActiveMQ Classic refuses every setDeliveryDelay (it has no
+         * delivery delay): setting all six threw on every loan's close, and left the last two as the borrower set them.
+         */
+        private void restore() throws JMSException {
+            if (producer.getDeliveryMode() != deliveryMode) {
+                producer.setDeliveryMode(deliveryMode);
+            }
+            if (producer.getPriority() != priority) {
+                producer.setPriority(priority);
+            }
+            if (producer.getTimeToLive() != timeToLive) {
+                producer.setTimeToLive(timeToLive);
+            }
+            if (producer.getDeliveryDelay() != deliveryDelay) {
+                producer.setDeliveryDelay(deliveryDelay);
+            }
+            if (producer.getDisableMessageID() != disableMessageId) {
+                producer.setDisableMessageID(disableMessageId);
+            }
+            if (producer.getDisableMessageTimestamp() != disableMessageTimestamp) {
+                producer.setDisableMessageTimestamp(disableMessageTimestamp);
             }
         }
     }
