@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.s3relay.submission.Submission;
 import liqp.Template;
@@ -68,6 +69,14 @@ public class PathTemplateRenderer {
 
     /** Renders the normalised, checked object key of one upload. */
     public String render(PathTemplate template, Submission submission, Instant now) {
+        return render(template, submission, () -> now);
+    }
+
+    /**
+     * As above, with the time the submission was taken asked for only when the key needs it: a time variable, and
+     * no {@code processed_at}.
+     */
+    public String render(PathTemplate template, Submission submission, Supplier<Instant> now) {
         return render(template, PathVariables.of(submission, now, template.variablesRead()));
     }
 

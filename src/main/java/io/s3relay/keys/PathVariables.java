@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.s3relay.submission.Submission;
 import io.s3relay.submission.SubmissionKind;
@@ -35,19 +36,18 @@ public final class PathVariables {
         return kind == SubmissionKind.SUBMISSION ? SUBMISSION : COMBINED_SUBMISSION;
     }
 
-    /**
-     * @param now used for the time variables when the submission carries no {@code processed_at} (and only then:
-     *            it may be null when it has one)
-     */
+    /** @param now used for the time variables when the submission carries no {@code processed_at} */
     public static Map<String, Object> of(Submission submission, Instant now) {
-        return of(submission, now, ALL);
+        return of(submission, () -> now, ALL);
     }
 
     /**
      * Only the variables among {@code wanted}: a template that reads two ids need not pay for parsing the time or
      * copying the metadata on every key. A name outside {@code wanted} is absent, as an unknown name is.
+     *
+     * @param now asked only when a time variable is wanted and the submission carries no {@code processed_at}
      */
-    static Map<String, Object> of(Submission submission, Instant now, Set<String> wanted) {
+    static Map<String, Object> of(Submission submission, Supplier<Instant> now, Set<String> wanted) {
         Map<String, Object> vars = new LinkedHashMap<>();
         if (wanted.contains("account_id")) {
             vars.put("account_id", KeySanitizer.sanitize(submission.accountId()));
@@ -68,7 +68,7 @@ public final class PathVariables {
         if (wanted.contains("timestamp") || wanted.contains("date") || wanted.contains("year")
                 || wanted.contains("month") || wanted.contains("day")) {
             putTime(vars, submission.processedAt() == null
-                    ? LocalDateTime.ofInstant(now, ZoneOffset.UTC) : IsoOffsetTime.toUtc(submission.processedAt()));
+                    ? LocalDateTime.ofInstant(now.get(), ZoneOffset.UTC) : IsoOffsetTime.toUtc(submission.processedAt()));
         }
         if (wanted.contains("metadata")) {
             vars.put("metadata", sanitizeValue(submission.metadata()));

@@ -78,10 +78,9 @@ public class UploadPreparer {
         if (template == null) {
             throw new PermanentFailureException("integration " + job.integrationId() + " no longer uploads combined PDFs");
         }
-        // the time variables fall back to when the relay took the submission only when it has no processed_at;
-        // parsing that time on every key cost more than 1 % of the relay's CPU in a burst
-        Instant receivedAt = submission.processedAt() == null ? Instant.parse(job.receivedAt()) : null;
-        String key = renderer.render(template, submission, receivedAt);
+        // when the relay took the submission is parsed only for a key that needs it: on every key it cost more than
+        // 1 % of the relay's CPU in a burst
+        String key = renderer.render(template, submission, () -> Instant.parse(job.receivedAt()));
         // a place among the integration's uploads in flight, given back however the exchange ends
         guard.acquire(integration.id());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
