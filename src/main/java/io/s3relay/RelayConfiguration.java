@@ -27,6 +27,7 @@ import io.s3relay.status.StatusFactory;
 import io.s3relay.status.UploadMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s3relay.submission.SubmissionParser;
+import io.s3relay.upload.Aws2S3UploadTargets;
 import io.s3relay.upload.PdfSource;
 import io.s3relay.upload.IntegrationGuard;
 import io.s3relay.upload.S3ClientFactory;
@@ -95,8 +96,9 @@ public class RelayConfiguration implements CamelConfiguration {
                 Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "1000")),
                 Long.parseLong(prop(props, "s3relay.integration.busy-wait-millis", "0")));
 
+        long partSize = Long.parseLong(prop(props, "s3relay.upload.part-size", "16777216"));
         checkMultipartSettings(Long.parseLong(prop(props, "s3relay.upload.multipart-threshold", "67108864")),
-                Long.parseLong(prop(props, "s3relay.upload.part-size", "16777216")),
+                partSize,
                 Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))));
         PathTemplateRenderer renderer = new PathTemplateRenderer();
         S3ClientFactory clients = new S3ClientFactory(
@@ -105,8 +107,8 @@ public class RelayConfiguration implements CamelConfiguration {
         closeOnStop(context, clients);
         IntegrationRegistry integrations = new IntegrationRegistry(
                 Path.of(prop(props, "s3relay.integrations.file", "config/integrations.yaml")),
-                new IntegrationsFile(), renderer, clients,
-                (name, client) -> context.getRegistry().bind(name, S3Client.class, client));
+                new IntegrationsFile(), renderer, clients, new Aws2S3UploadTargets(context, partSize),
+                Long.parseLong(prop(props, "s3relay.integrations.replaced-grace", "300000")));
         integrations.start(Long.parseLong(prop(props, "s3relay.integrations.reload-interval", "2000")));
         closeOnStop(context, integrations);
 

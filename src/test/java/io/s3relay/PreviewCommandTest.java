@@ -47,7 +47,7 @@ class PreviewCommandTest {
                 integrations:
                   - id: int_preview
                     account_id: acc_1
-                    bucket: b
+                    bucket: bucket-b
                     region: us-east-1
                     access_key_id: k
                     secret_access_key: s

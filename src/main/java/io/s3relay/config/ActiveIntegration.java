@@ -6,8 +6,8 @@ import io.s3relay.submission.SubmissionKind;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * An integration in force: its settings, its templates parsed once, and its S3 client, registered in Camel's
- * registry under {@link #clientName()} for the aws2-s3 endpoint to use.
+ * An integration in force: its settings, its templates parsed once, its S3 client, and the endpoints that upload
+ * into its bucket with that client, found in Camel's registry under the names of {@link #target()}.
  */
 public record ActiveIntegration(
         Integration settings,
@@ -15,7 +15,7 @@ public record ActiveIntegration(
         PathTemplate testPathTemplate,
         PathTemplate combinedPathTemplate,
         S3Client client,
-        String clientName) {
+        UploadTargets.Target target) {
 
     public String id() {
         return settings.id();

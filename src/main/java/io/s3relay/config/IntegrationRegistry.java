@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 import io.s3relay.keys.InvalidKeyException;
 import io.s3relay.keys.PathTemplate;
@@ -35,8 +33,7 @@ public class IntegrationRegistry implements AutoCloseable {
     private final IntegrationsFile reader;
     private final PathTemplateRenderer renderer;
     private final S3ClientFactory clientFactory;
-    private final BiConsumer<String, S3Client> clientBinder;
-    private final AtomicLong clientGeneration = new AtomicLong();
+    private final UploadTargets targets;
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "s3relay-integrations-watcher");
         t.setDaemon(true);
@@ -46,15 +43,22 @@ public class IntegrationRegistry implements AutoCloseable {
     private volatile Map<String, ActiveIntegration> byId = Map.of();
     private volatile Map<String, List<ActiveIntegration>> byAccount = Map.of();
     private volatile Map<String, String> problems = Map.of();
+    /** Per account, its rejected integrations without a good version in force: id to the reason. */
+    private volatile Map<String, Map<String, String>> notInForceByAccount = Map.of();
+    /** Accounts that had an integration in force since the relay started. */
+    private final java.util.Set<String> accountsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private String lastSeenVersion;
+    /** How long a replaced client and its endpoints stay usable by the uploads in flight. */
+    private final long replacedGraceMillis;
 
     public IntegrationRegistry(Path file, IntegrationsFile reader, PathTemplateRenderer renderer,
-                               S3ClientFactory clientFactory, BiConsumer<String, S3Client> clientBinder) {
+                               S3ClientFactory clientFactory, UploadTargets targets, long replacedGraceMillis) {
         this.file = file;
         this.reader = reader;
         this.renderer = renderer;
         this.clientFactory = clientFactory;
-        this.clientBinder = clientBinder;
+        this.targets = targets;
+        this.replacedGraceMillis = replacedGraceMillis;
     }
 
     /** Loads the file now and then checks it for changes every {@code intervalMillis}. */
@@ -70,8 +74,15 @@ public class IntegrationRegistry implements AutoCloseable {
     }
 
     /** The enrichment step of the submissions route: the integrations of the submission's account. */
-    public List<ActiveIntegration> forSubmission(Submission submission) {
-        return forAccount(submission.accountId());
+    public AccountIntegrations forSubmission(Submission submission) {
+        String account = submission.accountId();
+        return new AccountIntegrations(forAccount(account), notInForceByAccount.getOrDefault(account, Map.of()),
+                accountsSeen.contains(account));
+    }
+
+    /** Why an integration of the file is not in force, or null. */
+    public String problem(String integrationId) {
+        return problems.get(integrationId);
     }
 
     public ActiveIntegration get(String integrationId) {
@@ -103,15 +114,20 @@ public class IntegrationRegistry implements AutoCloseable {
     /** Reads the file and puts what is valid in force. */
     public synchronized void reload() {
         if (!Files.exists(file)) {
-            LOG.warn("Integrations file {} does not exist: no account has an S3 integration", file);
-            apply(Map.of(), Map.of());
+            if (byId.isEmpty()) {
+                LOG.warn("Integrations file {} does not exist: no account has an S3 integration", file);
+            } else {
+                LOG.error("Integrations file {} is missing: the last good configuration stays in force "
+                        + "(write 'integrations: []' to remove every integration)", file);
+            }
             return;
         }
         IntegrationsFile.Contents contents;
         try {
             contents = reader.read(file);
         } catch (InvalidConfigurationException e) {
-            LOG.error("Integrations file not applied, the last good configuration stays in force: {}", e.getMessage());
+            LOG.error("Integrations file not applied, {}: {}", byId.isEmpty() ? "no integration is in force"
+                    : "the last good configuration stays in force", e.getMessage());
             return;
         }
         Map<String, ActiveIntegration> next = new LinkedHashMap<>();
@@ -123,6 +139,7 @@ public class IntegrationRegistry implements AutoCloseable {
                 rejected.put(id, e.getMessage());
             }
         });
+        Map<String, Map<String, String>> notInForce = new LinkedHashMap<>();
         rejected.forEach((id, problem) -> {
             ActiveIntegration previous = byId.get(id);
             if (previous != null) {
@@ -130,8 +147,14 @@ public class IntegrationRegistry implements AutoCloseable {
                 LOG.error("Integration {} is invalid ({}); its last good version stays in force", id, problem);
             } else {
                 LOG.error("Integration {} is invalid and not in force: {}", id, problem);
+                String account = contents.rejectedAccounts().get(id);
+                if (account != null) {
+                    notInForce.computeIfAbsent(account, a -> new LinkedHashMap<>()).put(id, problem);
+                }
             }
         });
+        notInForce.replaceAll((account, reasons) -> Map.copyOf(reasons));
+        notInForceByAccount = Map.copyOf(notInForce);
         apply(next, rejected);
         LOG.info("Integrations in force: {} ({} rejected) from {}", next.size(), rejected.size(), file);
     }
@@ -143,13 +166,11 @@ public class IntegrationRegistry implements AutoCloseable {
         PathTemplate combined = settings.uploadsCombined()
                 ? parse(settings, settings.combinedPathTemplate(), "combined_path_template", SubmissionKind.COMBINED_SUBMISSION)
                 : null;
-        if (previous != null && previous.settings().connection().equals(settings.connection())) {
-            return new ActiveIntegration(settings, path, test, combined, previous.client(), previous.clientName());
-        }
-        S3Client client = clientFactory.create(settings);
-        String name = "s3client-" + settings.id() + "-" + clientGeneration.incrementAndGet();
-        clientBinder.accept(name, client);
-        return new ActiveIntegration(settings, path, test, combined, client, name);
+        boolean sameConnection = previous != null && previous.settings().connection().equals(settings.connection());
+        S3Client client = sameConnection ? previous.client() : clientFactory.create(settings);
+        UploadTargets.Target target = sameConnection && previous.settings().bucket().equals(settings.bucket())
+                ? previous.target() : targets.bind(settings.bucket(), client);
+        return new ActiveIntegration(settings, path, test, combined, client, target);
     }
 
     /** Parses and checks one template: errors reject the integration, warnings are logged. */
@@ -171,6 +192,7 @@ public class IntegrationRegistry implements AutoCloseable {
     private void apply(Map<String, ActiveIntegration> next, Map<String, String> rejected) {
         Map<String, List<ActiveIntegration>> accounts = new LinkedHashMap<>();
         next.values().forEach(i -> accounts.computeIfAbsent(i.settings().accountId(), a -> new ArrayList<>()).add(i));
+        accountsSeen.addAll(accounts.keySet());
         accounts.replaceAll((account, list) -> List.copyOf(list));
         Map<String, ActiveIntegration> previous = byId;
         byId = Map.copyOf(next);
@@ -179,13 +201,23 @@ public class IntegrationRegistry implements AutoCloseable {
         closeUnusedClients(previous.values(), next.values());
     }
 
-    /** A replaced client may still serve an upload in flight: close it only after a grace period. */
+    /**
+     * A replaced client or target may still serve an upload in flight: it is closed and taken out of Camel's
+     * registry only after a grace period, so that replaced ones do not pile up there.
+     */
     private void closeUnusedClients(Iterable<ActiveIntegration> before, Iterable<ActiveIntegration> after) {
-        List<S3Client> inUse = new ArrayList<>();
-        after.forEach(i -> inUse.add(i.client()));
+        List<S3Client> clientsInUse = new ArrayList<>();
+        List<UploadTargets.Target> targetsInUse = new ArrayList<>();
+        after.forEach(i -> {
+            clientsInUse.add(i.client());
+            targetsInUse.add(i.target());
+        });
         for (ActiveIntegration old : before) {
-            if (inUse.stream().noneMatch(c -> c == old.client())) {
-                watcher.schedule(() -> old.client().close(), 5, TimeUnit.MINUTES);
+            if (targetsInUse.stream().noneMatch(t -> t == old.target())) {
+                watcher.schedule(() -> targets.unbind(old.target()), replacedGraceMillis, TimeUnit.MILLISECONDS);
+            }
+            if (clientsInUse.stream().noneMatch(c -> c == old.client())) {
+                watcher.schedule(() -> old.client().close(), replacedGraceMillis, TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -35,8 +35,12 @@ public class IntegrationsFile {
         this(System::getenv);
     }
 
-    /** What one read of the file gave: the usable integrations and a problem per rejected one. */
-    public record Contents(Map<String, Integration> integrations, Map<String, String> problems) {
+    /**
+     * What one read of the file gave: the usable integrations, a problem per rejected one, and the account of each
+     * rejected one where it could be read (its submissions then fail with that problem instead of going nowhere).
+     */
+    public record Contents(Map<String, Integration> integrations, Map<String, String> problems,
+                           Map<String, String> rejectedAccounts) {
     }
 
     public Contents read(Path file) {
@@ -58,15 +62,13 @@ public class IntegrationsFile {
         }
         Map<String, Integration> integrations = new LinkedHashMap<>();
         Map<String, String> problems = new LinkedHashMap<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return new Contents(integrations, problems);
-        }
-        JsonNode list = root.get("integrations");
-        if (!root.isObject() || (list != null && !list.isNull() && !list.isArray())) {
-            throw new InvalidConfigurationException(source + " must hold a list named 'integrations'");
-        }
-        if (list == null || list.isNull()) {
-            return new Contents(integrations, problems);
+        Map<String, String> rejectedAccounts = new LinkedHashMap<>();
+        // an empty or cut-off file (an editor writing in place, a failed copy) is not "no integrations": that
+        // takes an explicit empty list, so that no account loses its uploads by accident
+        JsonNode list = root == null || !root.isObject() ? null : root.get("integrations");
+        if (list == null || !list.isArray()) {
+            throw new InvalidConfigurationException(source + " must hold a list named 'integrations' "
+                    + "(write 'integrations: []' for none)");
         }
         int index = 0;
         for (JsonNode node : list) {
@@ -83,9 +85,13 @@ public class IntegrationsFile {
                 integrations.put(id, toIntegration(id, node));
             } catch (InvalidConfigurationException | IllegalArgumentException e) {
                 problems.put(name, e.getMessage());
+                String account = optional(node, "account_id");
+                if (account != null) {
+                    rejectedAccounts.put(name, account);
+                }
             }
         }
-        return new Contents(integrations, problems);
+        return new Contents(integrations, problems, rejectedAccounts);
     }
 
     private Integration toIntegration(String id, JsonNode node) {
@@ -111,7 +117,7 @@ public class IntegrationsFile {
                 throw new InvalidConfigurationException("endpoint must be an http(s) URL, not '" + endpointText + "'");
             }
         }
-        return new Integration(id, accountId, bucket, region,
+        return new Integration(id, accountId, BucketName.check(bucket), region,
                 resolve(accessKeyId, "access_key_id"), resolve(secret, "secret_access_key"),
                 endpoint, node.path("path_style").asBoolean(false),
                 SubmissionTypes.parse(optional(node, "submission_types")),

@@ -1,14 +1,20 @@
 package io.s3relay.upload;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
+import io.s3relay.config.AccountIntegrations;
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.submission.Submission;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Turns a submission and its account's integrations into the upload jobs that should happen. */
 public class UploadPlanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UploadPlanner.class);
 
     private final Clock clock;
 
@@ -16,14 +22,29 @@ public class UploadPlanner {
         this.clock = clock;
     }
 
-    /** @param replayed whether an operator replayed the submission from the dead-letter queue */
-    public List<UploadJob> plan(Submission submission, List<ActiveIntegration> integrations, Boolean replayed) {
+    /**
+     * One job per integration that takes the submission, and one per integration of the account that is not in
+     * force (rejected in the integrations file): that copy fails with the reason, so that the customer hears it.
+     *
+     * @param replayed whether an operator replayed the submission from the dead-letter queue
+     */
+    public List<UploadJob> plan(Submission submission, AccountIntegrations integrations, Boolean replayed) {
         String receivedAt = clock.instant().toString();
-        return integrations.stream()
-                .filter(integration -> integration.accepts(submission))
-                .map(integration -> new UploadJob(integration.id(), receivedAt, submission,
-                        Boolean.TRUE.equals(replayed)))
-                .toList();
+        boolean replay = Boolean.TRUE.equals(replayed);
+        List<UploadJob> jobs = new ArrayList<>();
+        for (ActiveIntegration integration : integrations.inForce()) {
+            if (integration.accepts(submission)) {
+                jobs.add(new UploadJob(integration.id(), receivedAt, submission, replay));
+            }
+        }
+        for (String rejected : integrations.notInForce().keySet()) {
+            jobs.add(new UploadJob(rejected, receivedAt, submission, replay));
+        }
+        if (integrations.isEmpty() && integrations.hadIntegrations()) {
+            LOG.warn("Submission {} of account {}: the account has no integration in force any more (removed from "
+                    + "the integrations file); nothing uploaded", submission.id(), submission.accountId());
+        }
+        return jobs;
     }
 
     /** For each job of the split: the job (in the body) and its ids as exchange properties, for the steps after. */

@@ -15,15 +15,16 @@ import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Gets one upload job ready for the aws2-s3 producer: finds the integration in force, renders the object key
- * ({@code CamelAwsS3Key}), names the bucket and the client, and puts the PDF in the body.
+ * ({@code CamelAwsS3Key}), names the endpoints of the integration's bucket and client, and puts the PDF in the body.
  */
 public class UploadPreparer {
 
     /** Exchange properties the upload route and the status step read. */
     public static final String JOB = "s3relayJob";
     public static final String INTEGRATION = "s3relayIntegration";
-    public static final String CLIENT = "s3relayClient";
-    public static final String BUCKET = "s3relayBucket";
+    /** The registry names of the endpoints that upload into the integration's bucket (see UploadTargets). */
+    public static final String PUT_OBJECT_ENDPOINT = "s3relayPutObjectEndpoint";
+    public static final String MULTIPART_ENDPOINT = "s3relayMultipartEndpoint";
     public static final String BYTES = "s3relayBytes";
     public static final String STARTED = "s3relayStarted";
     public static final String KEY = "s3relayKey";
@@ -65,13 +66,15 @@ public class UploadPreparer {
         return inline;
     }
 
-    /** Sets {@code CamelAwsS3Key} and the properties naming the integration's bucket and client. */
+    /** Sets {@code CamelAwsS3Key} and the properties naming the endpoints of the integration's bucket and client. */
     public void renderKey(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
         awaitStarted(exchange.getContext());
         UploadJob job = exchange.getMessage().getMandatoryBody(UploadJob.class);
         ActiveIntegration integration = integrations.get(job.integrationId());
         if (integration == null) {
-            throw new PermanentFailureException("integration " + job.integrationId() + " is no longer configured");
+            String problem = integrations.problem(job.integrationId());
+            throw new PermanentFailureException("integration " + job.integrationId()
+                    + (problem == null ? " is no longer configured" : " is not in force: " + problem));
         }
         var submission = job.submission();
         var template = integration.templateFor(submission.kind(), submission.test());
@@ -91,8 +94,8 @@ public class UploadPreparer {
         });
         describe(exchange, job);
         exchange.setProperty(INTEGRATION, integration);
-        exchange.setProperty(CLIENT, integration.clientName());
-        exchange.setProperty(BUCKET, integration.settings().bucket());
+        exchange.setProperty(PUT_OBJECT_ENDPOINT, integration.target().putObject());
+        exchange.setProperty(MULTIPART_ENDPOINT, integration.target().multipart());
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.setProperty(KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);

@@ -25,12 +25,28 @@ class IntegrationRegistryTest {
     private Path file;
     private IntegrationRegistry registry;
     private final List<String> boundClients = new ArrayList<>();
+    private final List<String> boundBuckets = new ArrayList<>();
+    private final List<UploadTargets.Target> unbound = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void create() {
         file = dir.resolve("integrations.yaml");
         registry = new IntegrationRegistry(file, new IntegrationsFile(Map.of("ACME_SECRET", "from-env")::get),
-                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), (name, client) -> boundClients.add(name));
+                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), new UploadTargets() {
+                    @Override
+                    public Target bind(String bucket, software.amazon.awssdk.services.s3.S3Client client) {
+                        if (!boundClients.contains(client.toString() + System.identityHashCode(client))) {
+                            boundClients.add(client.toString() + System.identityHashCode(client));
+                        }
+                        boundBuckets.add(bucket);
+                        return new Target("put-" + boundBuckets.size(), "multipart-" + boundBuckets.size());
+                    }
+
+                    @Override
+                    public void unbind(Target target) {
+                        unbound.add(target);
+                    }
+                }, 50);
     }
 
     @AfterEach
@@ -95,6 +111,36 @@ class IntegrationRegistryTest {
     }
 
     @Test
+    void takesAReplacedTargetOutOfTheRegistryAfterItsGracePeriod() throws Exception {
+        write(integration("int_1", "acc_1", "a/{{ submission_id }}.pdf", "s"));
+        registry.reload();
+        var first = registry.get("int_1").target();
+        write(integration("int_1", "acc_1", "a/{{ submission_id }}.pdf", "s").replace("bucket-b", "bucket-c"));
+        registry.reload();
+        assertThat(registry.get("int_1").target()).isNotEqualTo(first);
+        assertThat(boundBuckets).containsExactly("bucket-b", "bucket-c");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> unbound.contains(first));
+        assertThat(unbound).containsExactly(first);
+    }
+
+    @Test
+    void rejectsABucketNameThatBreaksS3sRulesWithoutRepeatingIt() throws Exception {
+        write(integration("int_ok", "acc_1", "{{ submission_id }}.pdf", "s")
+                + integration("int_placeholder", "acc_1", "{{ submission_id }}.pdf", "s")
+                        .replace("bucket-b", "\"leak-{{env:SOME_SECRET}}\"")
+                + integration("int_option", "acc_1", "{{ submission_id }}.pdf", "s")
+                        .replace("bucket-b", "\"bucket-x?useDefaultCredentialsProvider=true\"")
+                + integration("int_upper", "acc_1", "{{ submission_id }}.pdf", "s").replace("bucket-b", "My_Bucket"));
+        registry.reload();
+        assertThat(registry.all()).containsOnlyKeys("int_ok");
+        assertThat(registry.problems()).containsOnlyKeys("int_placeholder", "int_option", "int_upper");
+        assertThat(registry.problems().values()).allSatisfy(problem -> assertThat(problem)
+                .startsWith("bucket is not a valid S3 bucket name: ")
+                .doesNotContain("SOME_SECRET").doesNotContain("useDefaultCredentialsProvider"));
+        assertThat(registry.problems().get("int_upper")).contains("only lowercase letters, digits, dots and hyphens");
+    }
+
+    @Test
     void picksUpAnEditedFileWithoutBeingAsked() throws Exception {
         write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
         registry.start(50);
@@ -112,7 +158,7 @@ class IntegrationRegistryTest {
         return """
                   - id: %s
                     account_id: %s
-                    bucket: b
+                    bucket: bucket-b
                     region: us-east-1
                     access_key_id: k
                     secret_access_key: "%s"
