@@ -37,8 +37,24 @@ public class DeadLetters {
         this.clock = clock;
     }
 
-    /** Sets the dead-letter headers on the original message and leaves the failed status in a property. */
+    /**
+     * Sets the dead-letter headers on the original message and leaves the failed status in a property. It never
+     * throws: whatever it cannot describe, the letter still goes to the relay's dead-letter queue with a reason.
+     */
     public void prepare(Exchange exchange) {
+        try {
+            describe(exchange);
+        } catch (RuntimeException e) {
+            LOG.error("Dead letter from route {} described in part only: {}", exchange.getFromRouteId(), e.toString());
+            var message = exchange.getMessage();
+            message.setHeader(FailureHeaders.ERROR_CLASS, "permanent");
+            message.setHeader(FailureHeaders.ERROR_TYPE, rootType(RetryScheduler.failure(exchange)));
+            message.setHeader(FailureHeaders.ERROR_MESSAGE, FailureClassifier.describe(RetryScheduler.failure(exchange)));
+            message.setHeader(FailureHeaders.ROUTE, exchange.getFromRouteId());
+        }
+    }
+
+    private void describe(Exchange exchange) {
         Throwable failure = RetryScheduler.failure(exchange);
         String body = exchange.getMessage().getBody(String.class);
         int attempts = Attempts.of(exchange);
@@ -81,7 +97,12 @@ public class DeadLetters {
 
         metrics.failed(integrationId, submission == null ? null : submission.accountId());
         if (submission != null) {
-            exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key, replayed));
+            try {
+                exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key, replayed));
+            } catch (RuntimeException e) {
+                // the dead letter itself must never fail: without it the broker's own DLQ would take the message
+                LOG.error("No failed status for the dead letter of submission {}: {}", submission.id(), e.toString());
+            }
         }
         LOG.error("Upload account={} id={} integration={} key={} attempts={} state=failed ({}): {}; dead-lettered from route {}",
                 submission == null ? null : submission.accountId(), submission == null ? null : submission.id(),
@@ -94,7 +115,10 @@ public class DeadLetters {
         }
         try {
             UploadJob job = mapper.readValue(body, UploadJob.class);
-            return job.integrationId() != null && job.submission() != null ? job : null;
+            // only a job the relay wrote: an upstream message may carry an integration_id of its own
+            Submission submission = job.submission();
+            return job.integrationId() != null && submission != null && submission.kind() != null
+                    && submission.id() != null && submission.accountId() != null ? job : null;
         } catch (Exception e) {
             return null;
         }

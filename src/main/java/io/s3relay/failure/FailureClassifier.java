@@ -46,6 +46,25 @@ public final class FailureClassifier {
         return false;
     }
 
+    /**
+     * Whether the failure is one the relay knows how to judge: its own, an S3 answer, the network, the broker, bad
+     * input. Anything else is more likely a defect than an outage, so it is not retried for an hour.
+     */
+    public static boolean isKnown(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TransientFailureException || t instanceof PermanentFailureException
+                    || t instanceof InvalidSubmissionException || t instanceof InvalidKeyException
+                    || t instanceof JsonProcessingException || t instanceof AwsServiceException
+                    || t instanceof SdkClientException || t instanceof IOException
+                    || t instanceof jakarta.jms.JMSException || t instanceof org.springframework.jms.JmsException
+                    || t instanceof java.util.concurrent.RejectedExecutionException
+                    || t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A one-line reason for statuses and dead letters; secrets never reach exception messages here. */
     public static String describe(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

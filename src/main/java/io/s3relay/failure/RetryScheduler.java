@@ -37,14 +37,25 @@ public class RetryScheduler {
         return backoff.maxAttempts();
     }
 
-    /** Permanent failures at once; transient ones once the attempts are used up. */
+    /**
+     * Permanent failures at once; transient ones once the attempts are used up; a failure of a kind the relay does
+     * not know (see {@link FailureClassifier#isKnown}) after {@value #UNKNOWN_FAILURE_ATTEMPTS} attempts.
+     */
     public boolean isTerminal(Exchange exchange) {
         Throwable failure = failure(exchange);
         if (FailureClassifier.isPermanent(failure)) {
             return true;
         }
-        return !(failure instanceof NotAttemptedException) && Attempts.of(exchange) >= backoff.maxAttempts();
+        if (failure instanceof NotAttemptedException) {
+            return false;
+        }
+        int attempts = Attempts.of(exchange);
+        return attempts >= backoff.maxAttempts()
+                || !FailureClassifier.isKnown(failure) && attempts >= UNKNOWN_FAILURE_ATTEMPTS;
     }
+
+    /** Attempts of a failure the relay cannot judge: enough for a passing glitch, not an hour of retries. */
+    static final int UNKNOWN_FAILURE_ATTEMPTS = 3;
 
     /** Sets the headers of the retry on the original message: next attempt number, failure times, delay. */
     public void prepareRetry(Exchange exchange) {

@@ -35,7 +35,7 @@ public class StatusFactory {
 
     /** The job has been accepted and is waiting for its upload. */
     public String pending(UploadJob job) {
-        ActiveIntegration integration = integrations.apply(job.integrationId());
+        ActiveIntegration integration = ownIntegration(job.integrationId(), job.submission());
         Map<String, Object> result = integration == null ? null
                 : resultData(integration.settings(), null, null, null);
         return write(status("pending", job.integrationId(), job.submission(), 0, result, null, job.replayed()));
@@ -56,9 +56,16 @@ public class StatusFactory {
     /** The job, or the submission when it never became a job (integrationId null), cannot be uploaded. */
     public String failed(String integrationId, Submission submission, int attempts, String error, String key,
                          boolean replayed) {
-        ActiveIntegration integration = integrationId == null ? null : integrations.apply(integrationId);
+        ActiveIntegration integration = ownIntegration(integrationId, submission);
         Map<String, Object> result = integration == null ? null : resultData(integration.settings(), key, null, null);
         return write(status("failed", integrationId, submission, attempts, result, error, replayed));
+    }
+
+    /** The integration, if it is in force and the submission's account owns it: no status shows another's bucket. */
+    private ActiveIntegration ownIntegration(String integrationId, Submission submission) {
+        ActiveIntegration integration = integrationId == null ? null : integrations.apply(integrationId);
+        return integration != null && integration.settings().accountId().equals(submission.accountId())
+                ? integration : null;
     }
 
     private Map<String, Object> status(String state, String integrationId, Submission submission, int attempts,

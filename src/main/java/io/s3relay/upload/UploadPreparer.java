@@ -77,6 +77,11 @@ public class UploadPreparer {
                     + (problem == null ? " is no longer configured" : " is not in force: " + problem));
         }
         var submission = job.submission();
+        if (!integration.settings().accountId().equals(submission.accountId())) {
+            // a job names its integration: it must still be one of the submission's own account
+            throw new PermanentFailureException("integration " + job.integrationId() + " does not belong to account "
+                    + submission.accountId());
+        }
         var template = integration.templateFor(submission.kind(), submission.test());
         if (template == null) {
             throw new PermanentFailureException("integration " + job.integrationId() + " no longer uploads combined PDFs");
