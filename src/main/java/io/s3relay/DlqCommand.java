@@ -68,9 +68,13 @@ final class DlqCommand {
         return 0;
     }
 
+    /**
+     * Replays the letters that were dead already when the command started, each at most once: one that fails for
+     * good again is dead-lettered anew, with a later time, and stays for the next call.
+     */
     private int replay(String integrationId) throws Exception {
-        String selector = integrationId == null ? null
-                : FailureHeaders.INTEGRATION_ID + " = '" + integrationId.replace("'", "''") + "'";
+        String selector = "JMSTimestamp <= " + System.currentTimeMillis() + (integrationId == null ? ""
+                : " AND " + FailureHeaders.INTEGRATION_ID + " = '" + integrationId.replace("'", "''") + "'");
         int replayed = 0;
         try (Connection connection = connect();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED);

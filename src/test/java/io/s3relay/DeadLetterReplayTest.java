@@ -69,6 +69,26 @@ class DeadLetterReplayTest {
     }
 
     @Test
+    void replaysEachLetterAtMostOnceEvenWhenItFailsForGoodAgain() throws Exception {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        String integrationId = newId("int");
+        S3Server wrongSecret = new S3Server("a", relay.serverA.store(), relay.serverA.objects(), relay.serverA.accessKey(), "still-revoked");
+        relay.addIntegrations(integration(integrationId, account, wrongSecret, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        String id = newId("sub");
+        relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
+        relay.awaitStatus(id, integrationId, "failed");
+
+        String replay = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> run("dlq", "replay", "--integration", integrationId));
+
+        assertThat(replay).contains("1 dead letter(s) replayed for integration " + integrationId);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> relay.statusesOf(id).stream()
+                .filter(s -> s.path("state").asText().equals("failed") && s.path("replayed").asBoolean()).count() == 1);
+        relay.awaitDeadLetter(d -> d.body().contains(id));
+    }
+
+    @Test
     void explainsItsUsage() throws Exception {
         assertThat(S3Relay.execute(new String[] {"dlq", "replay"})).isEqualTo(2);
     }
