@@ -88,6 +88,20 @@ class CheckIntegrationCommandTest {
         assertThat(out.toString()).contains("no such integration");
     }
 
+    @Test
+    void pointsAtAYamlSyntaxErrorWithoutQuotingTheSecretOnThatLine() throws Exception {
+        String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + java.util.UUID.randomUUID().toString().substring(0, 10);
+        String broken = integration("int_check", "acc_check", server, "customer-bucket", "path_template: \"x.pdf\"")
+                .replace("secret_access_key: check-secret", "secret_access_key: \"" + secret);
+
+        assertThat(check(broken)).isEqualTo(2);
+
+        assertThat(out.toString()).contains("is not valid YAML at line").contains("column");
+        for (int i = 0; i + 8 <= secret.length(); i++) {
+            assertThat(out.toString()).as("no 8 characters of the secret").doesNotContain(secret.substring(i, i + 8));
+        }
+    }
+
     private int check(S3Server target, String bucket) throws Exception {
         return check(integration("int_check", "acc_check", target, bucket, "path_template: \"{{ submission_id }}.pdf\""));
     }

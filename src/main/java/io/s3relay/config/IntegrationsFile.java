@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads the integrations YAML file. A file that does not parse is an error as a whole; an integration that is
@@ -58,7 +60,7 @@ public class IntegrationsFile {
         try {
             root = YAML.readTree(yaml);
         } catch (IOException e) {
-            throw new InvalidConfigurationException(source + " is not valid YAML: " + e.getMessage(), e);
+            throw new InvalidConfigurationException(source + " is not valid YAML" + whereAndWhy(e));
         }
         Map<String, Integration> integrations = new LinkedHashMap<>();
         Map<String, String> problems = new LinkedHashMap<>();
@@ -122,6 +124,25 @@ public class IntegrationsFile {
                 endpoint, node.path("path_style").asBoolean(false),
                 SubmissionTypes.parse(optional(node, "submission_types")),
                 pathTemplate, optional(node, "test_path_template"), optional(node, "combined_path_template"));
+    }
+
+    /**
+     * Where the YAML broke and the parser's reason, without its snippet of the offending line: that line may hold
+     * a secret (31 characters of a 40-character key were printed before).
+     */
+    private static String whereAndWhy(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MarkedYAMLException marked) {
+                Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
+                String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+                String why = marked.getProblem() == null ? "" : ": " + marked.getProblem();
+                return where + why;
+            }
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException json && json.getLocation() != null) {
+            return " at line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr();
+        }
+        return "";
     }
 
     /** A literal, or {@code ${env:NAME}} read from the environment so that secrets stay out of the file. */

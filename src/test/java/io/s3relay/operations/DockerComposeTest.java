@@ -44,6 +44,19 @@ class DockerComposeTest {
     }
 
     @Test
+    void publishesEveryPortOnTheHostsLoopbackOnly() throws Exception {
+        int published = 0;
+        for (Map.Entry<String, JsonNode> service : fields(compose().path("services"))) {
+            for (JsonNode port : service.getValue().path("ports")) {
+                String mapping = port.isTextual() ? port.asText() : port.path("host_ip").asText("") + ":" + port.path("published").asText();
+                assertThat(mapping).as(service.getKey() + " publishes " + mapping).startsWith("127.0.0.1:");
+                published++;
+            }
+        }
+        assertThat(published).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
     void theRelaysEnvironmentNamesRealSettings() throws Exception {
         Properties settings = new Properties();
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("application.properties")) {
