@@ -120,7 +120,8 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients), guard,
                 Long.parseLong(prop(props, "s3relay.upload.inline-max-bytes", "16777216"))));
         context.getRegistry().bind("statuses", statuses);
-        UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class));
+        UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class),
+                integrations::get);
         context.getRegistry().bind("uploadMetrics", metrics);
         context.getRegistry().bind("deadLetters", new DeadLetters(mapper, parser, statuses, metrics, clock));
         context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));

@@ -6,6 +6,14 @@ import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
@@ -15,8 +23,30 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Messages shaped to confuse the relay's own bookkeeping end in its dead-letter queue with their reason. */
 class HostileMessagesTest {
 
+    static final int MANAGEMENT_PORT = RelayFixture.freePort();
+
     @RegisterExtension
-    static final RelayFixture relay = RelayFixture.forTestClass();
+    static final RelayFixture relay = RelayFixture.forTestClass(Map.of("camel.management.enabled", "true",
+            "camel.management.port", String.valueOf(MANAGEMENT_PORT)));
+
+    @Test
+    void accountIdsThatUpstreamMakesUpNeverBecomeMetricLabels() throws Exception {
+        List<String> madeUp = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = newId("sub");
+            madeUp.add(newId("acc_made_up"));
+            relay.send("{\"submission\": {\"id\": \"" + id + "\", \"account_id\": \"" + madeUp.get(i)
+                    + "\", \"processed_at\": \"not a time\"}}");
+            relay.awaitStatus(id, null, "failed");
+        }
+
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + MANAGEMENT_PORT + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(metrics).containsPattern("s3relay_uploads_total\\{[^}]*account=\"unknown\"[^}]*state=\"failed\"[^}]*} 2\\d\\.0");
+        madeUp.forEach(account -> assertThat(metrics).doesNotContain(account));
+    }
 
     @Test
     void anUpstreamMessageDressedAsAJobIsDeadLetteredByTheRelayNotByTheBroker() {

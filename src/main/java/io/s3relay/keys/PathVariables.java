@@ -97,14 +97,17 @@ public final class PathVariables {
         return text.length() >= width ? text : "0".repeat(width - text.length()) + text;
     }
 
-    /** Strings are sanitised at any depth; numbers and booleans stay typed so that comparisons still work. */
+    /**
+     * Strings are sanitised at any depth, map keys too (a template may write a key out with a for loop); numbers
+     * and booleans stay typed so that comparisons still work.
+     */
     private static Object sanitizeValue(Object value) {
         if (value instanceof String s) {
             return KeySanitizer.sanitize(s);
         }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(String.valueOf(k), sanitizeValue(v)));
+            map.forEach((k, v) -> out.put(KeySanitizer.sanitize(String.valueOf(k)), sanitizeValue(v)));
             return out;
         }
         if (value instanceof List<?> list) {

@@ -3,6 +3,7 @@ package io.s3relay.status;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -24,8 +25,12 @@ public class UploadMetrics {
     private final Map<Series, Processed> processed = new ConcurrentHashMap<>();
     private volatile MeterRegistry resolved;
 
-    public UploadMetrics(Supplier<MeterRegistry> registry) {
+    private final Function<String, ActiveIntegration> integrations;
+
+    /** @param integrations the integrations in force: only their ids and accounts become labels */
+    public UploadMetrics(Supplier<MeterRegistry> registry, Function<String, ActiveIntegration> integrations) {
         this.registry = registry;
+        this.integrations = integrations;
     }
 
     /** Called right after the object is stored. */
@@ -46,11 +51,17 @@ public class UploadMetrics {
         }
     }
 
-    /** A job that ends failed (integrationId null for a message that never became a job). */
+    /**
+     * A job that ends failed (integrationId null for a message that never became a job). The labels are those of
+     * an integration in force that the account owns, or "none"/"unknown": ids that upstream made up never become
+     * a time series of their own, so the number of series stays bounded by the integrations file.
+     */
     public void failed(String integrationId, String accountId) {
         MeterRegistry meters = meters();
         if (meters != null) {
-            uploads(meters, integrationId == null ? "none" : integrationId, accountId == null ? "unknown" : accountId, "failed").increment();
+            ActiveIntegration integration = integrationId == null ? null : integrations.apply(integrationId);
+            boolean known = integration != null && integration.settings().accountId().equals(accountId);
+            uploads(meters, known ? integrationId : "none", known ? accountId : "unknown", "failed").increment();
         }
     }
 

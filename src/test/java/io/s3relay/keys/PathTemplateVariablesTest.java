@@ -107,6 +107,17 @@ class PathTemplateVariablesTest {
     }
 
     @Test
+    void sanitisesTheMetadataKeysATemplateWritesOut() {
+        Submission hostile = PARSER.parse("""
+                {"submission": {"id": "sub_1", "account_id": "acc_1", "download_url": "file:///x.pdf",
+                  "metadata": {"a/../b c": "v", "safe_key": {"x?y#z": 1}}}}""");
+
+        assertThat(render("{% for pair in metadata %}{{ pair[0] }}/{% endfor %}{{ submission_id }}", hostile))
+                .isEqualTo("a_.._b_c/safe_key/sub_1");
+        assertThat(render("{% for pair in metadata.safe_key %}{{ pair[0] }}{% endfor %}/x", hostile)).isEqualTo("x_y_z/x");
+    }
+
+    @Test
     void stillRefusesAnEmptyKeyFromAnUnknownVariable() {
         assertThatThrownBy(() -> render("{{ nope }}", SUBMISSION)).isInstanceOf(InvalidKeyException.class)
                 .hasMessageContaining("empty key");
