@@ -94,7 +94,8 @@ public class RelayConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "s3relay.integration.circuit.failures", "5")),
                 Long.parseLong(prop(props, "s3relay.integration.circuit.open-millis", "30000")),
                 Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "1000")),
-                Long.parseLong(prop(props, "s3relay.integration.busy-wait-millis", "0")));
+                Long.parseLong(prop(props, "s3relay.integration.busy-wait-millis", "0")),
+                Long.parseLong(prop(props, "s3relay.integration.slow-upload-millis", "5000")));
 
         long partSize = Long.parseLong(prop(props, "s3relay.upload.part-size", "16777216"));
         checkMultipartSettings(Long.parseLong(prop(props, "s3relay.upload.multipart-threshold", "67108864")),

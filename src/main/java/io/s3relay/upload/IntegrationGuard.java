@@ -30,12 +30,17 @@ public class IntegrationGuard {
     private final long openMillis;
     private final long busyRetryMillis;
     private final long busyWaitMillis;
+    private final long slowUploadMillis;
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
 
     private static final class State {
         final Semaphore permits;
         volatile long lastSuccessNanos = Long.MIN_VALUE;
         volatile long lastFailureNanos = Long.MIN_VALUE;
+        volatile long lastUploadMillis;
+        /** When each upload in flight started (System.nanoTime), by its ticket. */
+        final Map<Long, Long> inFlightSince = new ConcurrentHashMap<>();
         int consecutiveFailures;
         long openUntil;
 
@@ -50,6 +55,16 @@ public class IntegrationGuard {
 
     public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis,
                             long busyWaitMillis) {
+        this(maxInFlight, failureThreshold, openMillis, busyRetryMillis, busyWaitMillis, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param slowUploadMillis an integration whose last upload took this long or longer is not uploaded within
+     *                         submissions (see {@link #healthy}) until one is quicker again
+     */
+    public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis,
+                            long busyWaitMillis, long slowUploadMillis) {
+        this.slowUploadMillis = slowUploadMillis;
         this.maxInFlight = maxInFlight;
         this.failureThreshold = failureThreshold;
         this.openMillis = openMillis;
@@ -57,8 +72,11 @@ public class IntegrationGuard {
         this.busyWaitMillis = busyWaitMillis;
     }
 
-    /** Takes a place for one upload, or says why the job must wait. Each success must be followed by release. */
-    public void acquire(String integrationId) {
+    /**
+     * Takes a place for one upload, or says why the job must wait. Each success must be followed by
+     * {@link #release} with the ticket it returns.
+     */
+    public long acquire(String integrationId) {
         State state = states.computeIfAbsent(integrationId, id -> new State(maxInFlight));
         long now = System.currentTimeMillis();
         synchronized (state) {
@@ -71,6 +89,9 @@ public class IntegrationGuard {
             throw new NotAttemptedException("integration " + integrationId + " already has " + maxInFlight
                     + " uploads in flight", busyRetryMillis);
         }
+        long ticket = tickets.incrementAndGet();
+        state.inFlightSince.put(ticket, System.nanoTime());
+        return ticket;
     }
 
     private boolean moving(State state) {
@@ -87,16 +108,22 @@ public class IntegrationGuard {
         }
     }
 
-    public void release(String integrationId) {
+    public void release(String integrationId, long ticket) {
         State state = states.get(integrationId);
-        if (state != null) {
+        if (state != null && state.inFlightSince.remove(ticket) != null) {
             state.permits.release();
         }
     }
 
     public void succeeded(String integrationId) {
+        succeeded(integrationId, 0);
+    }
+
+    /** An upload of the integration succeeded, after {@code millis}: its circuit closes. */
+    public void succeeded(String integrationId, long millis) {
         State state = states.get(integrationId);
         if (state != null) {
+            state.lastUploadMillis = millis;
             state.lastSuccessNanos = System.nanoTime();
             synchronized (state) {
                 state.consecutiveFailures = 0;
@@ -125,14 +152,24 @@ public class IntegrationGuard {
     }
 
     /**
-     * Whether a copy may be uploaded within its submission's transaction: its circuit is closed and none of its
-     * uploads failed since the last one that succeeded. A stalling or failing bucket then holds a submission's
-     * consumer once, not again until it answers.
+     * Whether a copy may be uploaded within its submission's transaction: its circuit is closed, none of its
+     * uploads failed since the last one that succeeded, and that one was not slow. A stalling, failing or slow
+     * bucket then holds a submission's consumer once, not again until it answers quickly: the consumers of the
+     * submissions, which every account shares, keep moving, and its copies wait as jobs instead.
      */
     public boolean healthy(String integrationId) {
         State state = states.get(integrationId);
         if (state == null) {
             return true;
+        }
+        if (state.lastUploadMillis >= slowUploadMillis) {
+            return false;
+        }
+        long slowSince = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(slowUploadMillis);
+        for (long started : state.inFlightSince.values()) {
+            if (started - slowSince <= 0) {
+                return false;
+            }
         }
         long failure = state.lastFailureNanos;
         if (failure != Long.MIN_VALUE && (state.lastSuccessNanos == Long.MIN_VALUE || state.lastSuccessNanos - failure < 0)) {

@@ -90,11 +90,11 @@ public class UploadPreparer {
         // 1 % of the relay's CPU in a burst
         String key = renderer.render(template, submission, () -> Instant.parse(job.receivedAt()));
         // a place among the integration's uploads in flight, given back however the exchange ends
-        guard.acquire(integration.id());
+        long ticket = guard.acquire(integration.id());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                guard.release(integration.id());
+                guard.release(integration.id(), ticket);
             }
         });
         describe(exchange, job);
@@ -138,8 +138,9 @@ public class UploadPreparer {
 
     /** The object is stored: the integration's circuit closes. */
     public void uploaded(Exchange exchange) {
-        guard.succeeded(exchange.getProperty(INTEGRATION, ActiveIntegration.class).id());
-        exchange.setProperty(MILLIS, (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000);
+        long millis = (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000;
+        guard.succeeded(exchange.getProperty(INTEGRATION, ActiveIntegration.class).id(), millis);
+        exchange.setProperty(MILLIS, millis);
     }
 
     /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */

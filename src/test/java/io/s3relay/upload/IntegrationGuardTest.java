@@ -13,28 +13,27 @@ class IntegrationGuardTest {
     @Test
     void letsAnIntegrationHaveAtMostItsUploadsInFlight() {
         IntegrationGuard guard = new IntegrationGuard(2, 5, 30_000, 200);
-        guard.acquire("int_a");
+        long first = guard.acquire("int_a");
         guard.acquire("int_a");
         assertThatThrownBy(() -> guard.acquire("int_a")).isInstanceOf(NotAttemptedException.class)
                 .hasMessageContaining("already has 2 uploads in flight")
                 .satisfies(e -> assertThat(((NotAttemptedException) e).retryAfterMillis()).isEqualTo(200));
         assertThatCode(() -> guard.acquire("int_b")).doesNotThrowAnyException();
-        guard.release("int_a");
+        guard.release("int_a", first);
         assertThatCode(() -> guard.acquire("int_a")).doesNotThrowAnyException();
     }
 
     @Test
     void waitsBrieflyForAPlaceWhileTheIntegrationsUploadsSucceed() throws Exception {
         IntegrationGuard guard = new IntegrationGuard(1, 5, 30_000, 200, 5_000);
-        guard.acquire("int_a");
+        guard.release("int_a", guard.acquire("int_a"));
         guard.succeeded("int_a");
-        guard.release("int_a");
-        guard.acquire("int_a");
+        long held = guard.acquire("int_a");
         java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(
                 () -> guard.acquire("int_a"));
         Thread.sleep(100);
         assertThat(second).isNotDone();
-        guard.release("int_a");
+        guard.release("int_a", held);
         // the waiting job takes the freed place instead of going back to its queue
         assertThatCode(() -> second.get(5, java.util.concurrent.TimeUnit.SECONDS)).doesNotThrowAnyException();
     }
@@ -86,18 +85,18 @@ class IntegrationGuardTest {
         assertThat(guard.isOpen("int_a")).as("one failure of five").isFalse();
         assertThat(guard.healthy("int_a")).isFalse();
         assertThat(guard.healthy("int_b")).as("another integration").isTrue();
-        guard.acquire("int_a");
+        long ticket = guard.acquire("int_a");
         guard.succeeded("int_a");
-        guard.release("int_a");
+        guard.release("int_a", ticket);
         assertThat(guard.healthy("int_a")).isTrue();
     }
 
     @Test
     void keepsCopiesOutOfTheSubmissionWhileTheCircuitIsOpen() {
         IntegrationGuard guard = new IntegrationGuard(2, 1, 30_000, 200);
-        guard.acquire("int_a");
+        long ticket = guard.acquire("int_a");
         guard.succeeded("int_a");
-        guard.release("int_a");
+        guard.release("int_a", ticket);
         guard.failed("int_a");
         guard.acquire("int_b");
         guard.succeeded("int_b");
@@ -105,5 +104,20 @@ class IntegrationGuardTest {
         assertThat(guard.isOpen("int_a")).isTrue();
         assertThat(guard.healthy("int_a")).isFalse();
         assertThat(guard.healthy("int_b")).isTrue();
+    }
+
+    @Test
+    void keepsCopiesOutOfTheSubmissionWhileTheIntegrationIsSlow() throws Exception {
+        IntegrationGuard guard = new IntegrationGuard(4, 5, 30_000, 200, 0, 100);
+        long ticket = guard.acquire("int_a");
+        assertThat(guard.healthy("int_a")).as("an upload in flight for less than the slow time").isTrue();
+        Thread.sleep(150);
+        assertThat(guard.healthy("int_a")).as("an upload in flight for longer").isFalse();
+        guard.succeeded("int_a", 150);
+        guard.release("int_a", ticket);
+        assertThat(guard.healthy("int_a")).as("its last upload was slow").isFalse();
+        guard.release("int_a", guard.acquire("int_a"));
+        guard.succeeded("int_a", 20);
+        assertThat(guard.healthy("int_a")).as("quick again").isTrue();
     }
 }
