@@ -2,6 +2,11 @@
 // browser only ever talks to this server: the relay's management port can stay on loopback (or behind its own
 // credentials, which this server adds and the browser never sees).
 //
+// Only the console's own pages may use it: a Jolokia request whose Origin is another site's is refused, and so,
+// when the console listens on loopback, is any request whose Host is not a loopback name (a page whose DNS name
+// was pointed at 127.0.0.1). What reaches the relay names neither the browser's page nor its site: no Origin,
+// Referer, cookies or Host of the browser's, as the relay refuses any request that a page sent.
+//
 // Settings (environment):
 //   S3RELAY_CONSOLE_HOST      where to listen (default 127.0.0.1)
 //   S3RELAY_CONSOLE_PORT      port (default 8090; 0 picks a free one and prints it)
@@ -55,20 +60,45 @@ const backend = {
   '/hawtio/plugin': () => '[]',
 }
 
+// A page of another site whose DNS name was pointed at 127.0.0.1 reaches this server with its own name as Host:
+// on loopback only loopback names are this server's. Elsewhere browsers must log in, and such a page has no
+// credentials for its name.
+const loopbackNames = ['127.0.0.1', 'localhost', '[::1]']
+
+function hostAllowed(req) {
+  if (!loopback) return true
+  try {
+    return loopbackNames.includes(new URL(`http://${req.headers.host}`).hostname)
+  } catch {
+    return false
+  }
+}
+
+// A browser names the page that makes a request in its Origin header: it must be this server as the browser
+// reached it. A request without one is not a page's (a program's, or a navigation).
+function sameOrigin(req) {
+  const origin = req.headers.origin
+  if (origin === undefined) return true
+  return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`
+}
+
 function authorized(req) {
   if (!consoleAuth) return true
   const given = Buffer.from(req.headers.authorization ?? '')
   return given.length === consoleAuth.length && timingSafeEqual(given, consoleAuth)
 }
 
-// headers that belong to one connection, not to the request: a client's h2c upgrade offer, say
-const hopByHop = ['connection', 'upgrade', 'http2-settings', 'keep-alive', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding']
+// what the relay gets of the browser's request: its body and what it accepts back. Nothing that names the page
+// or the browser (Origin, Referer, cookies, its Host, its credentials for this server), nor what belongs to one
+// connection (an h2c upgrade offer, say)
+const forwarded = ['accept', 'content-type', 'content-length']
 
 function forwardToJolokia(req, res, rest) {
   const target = new URL(jolokiaUrl.href.replace(/\/$/, '') + rest)
-  const headers = { ...req.headers, host: target.host }
-  for (const name of [...hopByHop, 'authorization', 'cookie']) delete headers[name]
+  const headers = { host: target.host }
+  for (const name of forwarded) {
+    if (req.headers[name] !== undefined) headers[name] = req.headers[name]
+  }
   if (relayAuth) headers.authorization = relayAuth
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   const upstream = send(target, { method: req.method, headers }, answer => {
@@ -98,6 +128,11 @@ async function serveFile(res, pathname) {
 
 const server = createServer(async (req, res) => {
   try {
+    if (!hostAllowed(req)) {
+      res.writeHead(403, { 'content-type': 'text/plain' })
+      res.end('not a name of this console\n')
+      return
+    }
     if (!authorized(req)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="s3-relay console"' })
       res.end()
@@ -108,6 +143,11 @@ const server = createServer(async (req, res) => {
       res.writeHead(302, { location: '/hawtio/' })
       res.end()
     } else if (pathname === '/hawtio/jolokia' || pathname.startsWith('/hawtio/jolokia/')) {
+      if (!sameOrigin(req)) {
+        res.writeHead(403, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ status: 403, error: 'Jolokia answers only the console\'s own pages' }))
+        return
+      }
       forwardToJolokia(req, res, pathname.slice('/hawtio/jolokia'.length) + search)
     } else if (backend[pathname]) {
       res.writeHead(200, { 'content-type': 'application/json' })

@@ -56,10 +56,13 @@ public class RelayConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
+        boolean managementCredentials = Boolean.parseBoolean(prop(props, "camel.management.authentication-enabled",
+                prop(props, "camel.management.authenticationEnabled", "false")));
         ManagementAccess.check(Boolean.parseBoolean(prop(props, "camel.management.enabled", "false")),
-                prop(props, "camel.management.host", "0.0.0.0"),
-                Boolean.parseBoolean(prop(props, "camel.management.authentication-enabled",
-                        prop(props, "camel.management.authenticationEnabled", "false"))));
+                prop(props, "camel.management.host", "0.0.0.0"), managementCredentials);
+        // camel-platform-http-jolokia reads only Jolokia's own policyLocation setting (a system property), when the
+        // management server starts after this: route start/stop only where Jolokia asks for credentials
+        System.setProperty("jolokia.policyLocation", ManagementAccess.jolokiaPolicy(managementCredentials));
         Path dataDir = Path.of(prop(props, "s3relay.data.dir", "data"));
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

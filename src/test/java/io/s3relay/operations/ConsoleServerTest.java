@@ -3,6 +3,8 @@ package io.s3relay.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,15 +13,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.net.httpserver.HttpServer;
 import io.s3relay.support.RelayFixture;
 import org.junit.jupiter.api.Test;
 
 /**
  * The console's server as docker compose runs it: browsers must log in to it, and it reaches a relay whose Jolokia
- * asks for credentials with the relay's own user, which the browser never sees.
+ * asks for credentials with the relay's own user, which the browser never sees. It passes on only its own pages'
+ * Jolokia requests, and nothing of the browser's beyond the request itself.
  */
 class ConsoleServerTest {
 
@@ -67,6 +75,73 @@ class ConsoleServerTest {
     }
 
     @Test
+    void forwardsNeitherTheBrowsersOriginNorItsHostNorItsCookiesToTheRelay() throws Exception {
+        requireNode();
+        try (FakeRelay relay = new FakeRelay()) {
+            int port = RelayFixture.freePort();
+            Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(port),
+                    "S3RELAY_JOLOKIA_URL", relay.url()), "server.mjs");
+            try {
+                assertThat(ConsoleNode.firstLine(console)).startsWith("s3-relay console on");
+                String own = "http://127.0.0.1:" + port;
+                HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(own + "/hawtio/jolokia"))
+                        .header("Content-Type", "text/json").header("Origin", own)
+                        .header("Referer", own + "/hawtio/camel/routes").header("Cookie", "session=browser-side")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"version\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                assertThat(answer.body()).isEqualTo("{\"status\":200}");
+
+                Map<String, List<String>> seen = relay.requests.take();
+                assertThat(seen.get("X-Method")).containsExactly("POST");
+                assertThat(seen.get("X-Body")).containsExactly("{\"type\":\"version\"}");
+                assertThat(seen.get("Host")).containsExactly("127.0.0.1:" + relay.port());
+                assertThat(seen.get("Content-type")).containsExactly("text/json");
+                assertThat(seen).doesNotContainKeys("Origin", "Referer", "Cookie", "Authorization");
+            } finally {
+                console.destroy();
+                console.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void refusesJolokiaRequestsOfAnotherSitesPage() throws Exception {
+        requireNode();
+        try (FakeRelay relay = new FakeRelay()) {
+            int port = RelayFixture.freePort();
+            Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(port),
+                    "S3RELAY_CONSOLE_USER", "operator", "S3RELAY_CONSOLE_PASSWORD", "console-side-secret",
+                    "S3RELAY_JOLOKIA_URL", relay.url()), "server.mjs");
+            try {
+                assertThat(ConsoleNode.firstLine(console)).startsWith("s3-relay console on");
+                String login = "Basic " + Base64.getEncoder().encodeToString(
+                        "operator:console-side-secret".getBytes(StandardCharsets.UTF_8));
+                // a page of another site, in a browser that remembers the operator's login to the console
+                HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/hawtio/jolokia"))
+                        .header("Content-Type", "text/plain").header("Origin", "http://attacker.example")
+                        .header("Authorization", login)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"version\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(403);
+
+                // a page whose DNS name was pointed at 127.0.0.1: same origin for the browser, but not this console
+                String body = "{\"type\":\"version\"}";
+                String rebound = raw(port, "POST /hawtio/jolokia HTTP/1.1\r\nHost: attacker.example:" + port
+                        + "\r\nOrigin: http://attacker.example:" + port + "\r\nAuthorization: " + login
+                        + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
+                        + "\r\nConnection: close\r\n\r\n" + body);
+                assertThat(rebound).startsWith("HTTP/1.1 403");
+                assertThat(relay.requests).as("nothing reached the relay").isEmpty();
+            } finally {
+                console.destroy();
+                console.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void refusesToListenBeyondLoopbackWithoutCredentials() throws Exception {
         requireNode();
         Process console = node(Map.of("S3RELAY_CONSOLE_HOST", "0.0.0.0", "S3RELAY_CONSOLE_PORT", "0"), "server.mjs");
@@ -92,5 +167,50 @@ class ConsoleServerTest {
 
     private static Process node(Map<String, String> env, String... args) throws IOException {
         return ConsoleNode.start(env, ProcessBuilder.Redirect.PIPE, args);
+    }
+
+    /** A request written out by hand, Host header included (which java.net.http will not send as given). */
+    private static String raw(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Stands in for the relay's Jolokia: answers every request with status 200 and keeps what it was sent. */
+    private static final class FakeRelay implements AutoCloseable {
+
+        final BlockingQueue<Map<String, List<String>>> requests = new LinkedBlockingQueue<>();
+        private final HttpServer server;
+
+        FakeRelay() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                Map<String, List<String>> seen = new TreeMap<>(exchange.getRequestHeaders());
+                seen.put("X-Method", List.of(exchange.getRequestMethod()));
+                seen.put("X-Body", List.of(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+                requests.add(seen);
+                byte[] answer = "{\"status\":200}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port() + "/observe/jolokia";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 }

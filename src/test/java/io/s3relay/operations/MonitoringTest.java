@@ -46,9 +46,11 @@ class MonitoringTest {
             }
             ids.forEach(id -> relay.awaitStatus(id, "int_watched", "processed"));
 
-            String base = "http://127.0.0.1:" + port + "/observe/jolokia";
-            JsonNode routes = await().atMost(Duration.ofSeconds(10)).until(() -> get(base
-                    + "/read/org.apache.camel:context=*,type=routes,name=*/ExchangesCompleted,RouteId,State"),
+            // Jolokia answers POSTed JSON only (JolokiaAccessTest says who may call it and what it refuses)
+            JolokiaClient jolokia = new JolokiaClient(port);
+            JsonNode routes = await().atMost(Duration.ofSeconds(10)).until(() -> jolokia.post(Map.of("type", "read",
+                    "mbean", "org.apache.camel:context=*,type=routes,name=*",
+                    "attribute", List.of("ExchangesCompleted", "RouteId", "State"))),
                     r -> r.path("status").asInt() == 200);
             Map<String, JsonNode> byRoute = new java.util.HashMap<>();
             routes.path("value").forEach(route -> byRoute.put(route.path("RouteId").asText(), route));
@@ -56,20 +58,20 @@ class MonitoringTest {
             // each copy goes through the upload step, whether within its submission or as a job
             assertThat(byRoute.get("upload").path("ExchangesCompleted").asLong()).isGreaterThanOrEqualTo(5);
             assertThat(byRoute.get("submissions").path("State").asText()).isEqualTo("Started");
-            // the route diagram and message history Hawtio shows come from these operations
-            JsonNode xml = get(base + "/exec/org.apache.camel:context=*,type=routes,name=%22upload%22/dumpRouteAsXml()");
+            // the route diagram Hawtio shows comes from this operation
+            JsonNode xml = jolokia.exec(JolokiaAccessTest.CONTEXT, "dumpRoutesAsXml()");
             assertThat(xml.toString()).contains("put-object").doesNotContain(relay.serverA.secretKey());
-            JsonNode everything = get(base + "/read/org.apache.camel:context=*,type=endpoints,name=*");
+            JsonNode everything = jolokia.post(Map.of("type", "read", "mbean", "org.apache.camel:context=*,type=endpoints,name=*"));
             assertThat(everything.toString()).doesNotContain(relay.serverA.secretKey()).doesNotContain(relay.serverB.secretKey());
 
             // a heap dump or a diagnostic command would carry the secrets out: Jolokia refuses them
-            JsonNode dump = get(base + "/exec/com.sun.management:type=HotSpotDiagnostic/dumpHeap(java.lang.String,boolean)/"
-                    + relay.dir.resolve("relay.hprof").toString().replace("/", "!/") + "/true");
+            JsonNode dump = jolokia.exec("com.sun.management:type=HotSpotDiagnostic", "dumpHeap(java.lang.String,boolean)",
+                    relay.dir.resolve("relay.hprof").toString(), true);
             assertThat(dump.path("status").asInt()).isEqualTo(403);
             assertThat(relay.dir.resolve("relay.hprof")).doesNotExist();
-            assertThat(get(base + "/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties()")
+            assertThat(jolokia.exec("com.sun.management:type=DiagnosticCommand", "vmSystemProperties()")
                     .path("status").asInt()).isEqualTo(403);
-            assertThat(get(base + "/read/java.lang:type=Threading/ThreadCount").path("status").asInt()).isEqualTo(200);
+            assertThat(jolokia.read("java.lang:type=Threading", "ThreadCount").path("status").asInt()).isEqualTo(200);
 
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -122,11 +124,5 @@ class MonitoringTest {
             });
             assertThat(lines).anySatisfy(line -> assertThat(line.path("message").asText()).contains("s3-relay"));
         }
-    }
-
-    private static JsonNode get(String url) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
     }
 }
