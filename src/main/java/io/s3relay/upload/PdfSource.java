@@ -206,13 +206,13 @@ public class PdfSource implements AutoCloseable {
         } catch (GuardedHttpClient.RefusedAddressException e) {
             throw new PermanentFailureException(e.getMessage());
         } catch (IOException e) {
-            throw timedOut(watch, shown, e);
+            throw timedOut(watch, uri, shown, e);
         } finally {
             watch.close();
         }
     }
 
-    private TransientFailureException timedOut(ReadWatchdog.Watch watch, String shown, Exception e) {
+    private TransientFailureException timedOut(ReadWatchdog.Watch watch, URI uri, String shown, Exception e) {
         if (watch.expired() != null) {
             return new TransientFailureException("download of " + shown + " stopped: " + watch.expired(), e);
         }
@@ -220,7 +220,19 @@ public class PdfSource implements AutoCloseable {
             return new TransientFailureException("download of " + shown + " stopped: no byte for "
                     + "s3relay.source.read-idle-timeout (" + watchdog.idle().toMillis() + " ms)", e);
         }
-        return new TransientFailureException("cannot download " + shown + ": " + e, e);
+        return new TransientFailureException("cannot download " + shown + ": " + scrub(e.toString(), uri), e);
+    }
+
+    /** A client's message about the URL, without what {@link DownloadUrls#redact} leaves out. */
+    static String scrub(String text, URI uri) {
+        String scrubbed = text;
+        for (String secret : new String[] {uri.getRawUserInfo(), uri.getUserInfo(), uri.getRawQuery(), uri.getQuery(),
+                uri.getRawFragment(), uri.getFragment()}) {
+            if (secret != null && !secret.isEmpty()) {
+                scrubbed = scrubbed.replace(secret, "REDACTED");
+            }
+        }
+        return scrubbed;
     }
 
     private Pdf fetchFromStore(URI uri, String shown, long notAbove) {
@@ -256,10 +268,10 @@ public class PdfSource implements AutoCloseable {
             }
             throw new PermanentFailureException("source store refused " + shown + ": " + e.awsErrorDetails().errorCode(), e);
         } catch (IOException e) {
-            throw timedOut(watch, shown, e);
+            throw timedOut(watch, uri, shown, e);
         } catch (SdkClientException e) {
             if (watch.expired() != null) {
-                throw timedOut(watch, shown, e);
+                throw timedOut(watch, uri, shown, e);
             }
             if (e instanceof ApiCallTimeoutException) {
                 throw new TransientFailureException("source store took more than s3relay.source.read-timeout ("
