@@ -5,9 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +28,7 @@ import io.s3relay.upload.Aws2S3UploadTargets;
 import io.s3relay.upload.PdfSource;
 import io.s3relay.upload.IntegrationGuard;
 import io.s3relay.upload.S3ClientFactory;
+import io.s3relay.upload.SourceHosts;
 import io.s3relay.upload.UploadPlanner;
 import io.s3relay.upload.UploadPreparer;
 import org.apache.activemq.ActiveMQConnectionFactory;
@@ -121,7 +119,9 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("integrations", integrations);
         context.getRegistry().bind("submissionParser", parser);
         context.getRegistry().bind("uploadPlanner", new UploadPlanner(clock));
-        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource(props, dataDir, clients), guard,
+        PdfSource pdfSource = pdfSource(props, dataDir, clients);
+        closeOnStop(context, pdfSource);
+        context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource, guard,
                 Long.parseLong(prop(props, "s3relay.upload.inline-max-bytes", "16777216"))));
         context.getRegistry().bind("statuses", statuses);
         UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class),
@@ -180,9 +180,9 @@ public class RelayConfiguration implements CamelConfiguration {
     }
 
     private static PdfSource pdfSource(PropertiesComponent props, Path dataDir, S3ClientFactory clients) {
+        // empty refuses file: URLs; "/" is the explicit choice of any local file
         String root = prop(props, "s3relay.source.file-root", "");
-        Set<String> hosts = list(prop(props, "s3relay.source.allowed-hosts", "")).stream()
-                .map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        SourceHosts hosts = new SourceHosts(list(prop(props, "s3relay.source.allowed-hosts", "")));
         S3Client platformStore = null;
         String bucketKey = prop(props, "s3relay.source.s3.access-key", "");
         if (!bucketKey.isBlank()) {
@@ -194,7 +194,9 @@ public class RelayConfiguration implements CamelConfiguration {
         }
         return new PdfSource(root.isBlank() ? null : Path.of(root), hosts,
                 Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))),
-                platformStore, dataDir.resolve("tmp"));
+                platformStore, dataDir.resolve("tmp"),
+                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.source.read-idle-timeout", "30000"))),
+                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.source.read-timeout", "600000"))));
     }
 
     /** S3's limits on parts: 5 MiB to 5 GiB each (the last may be smaller), at most 10,000 per upload. */

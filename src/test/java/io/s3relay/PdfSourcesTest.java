@@ -50,6 +50,8 @@ class PdfSourcesTest {
         // PDFs above 200,000 bytes go as jobs, those below within their submission: both read every kind of source
         relay = RelayFixture.startWith(fixture -> Map.of(
                 "s3relay.upload.inline-max-bytes", "200000",
+                // the test server is on loopback, which downloads reach only when it is listed
+                "s3relay.source.allowed-hosts", "127.0.0.1:" + http.getAddress().getPort(),
                 "s3relay.source.s3.endpoint", fixture.serverB.endpoint(),
                 "s3relay.source.s3.path-style", "true",
                 "s3relay.source.s3.access-key", fixture.serverB.accessKey(),

@@ -139,6 +139,8 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         properties.put("s3relay.retry.max-delay", "400");
         properties.put("s3relay.retry.max-attempts", "3");
         properties.put("camel.management.enabled", "false");
+        // file: download URLs are read only under a root: the folder pdf(...) writes to
+        properties.put("s3relay.source.file-root", Files.createDirectories(dir.resolve("pdfs")).toString());
         properties.putAll(extraProperties.apply(this));
         startRelay();
     }

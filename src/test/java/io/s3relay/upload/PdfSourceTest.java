@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.time.Duration;
+import java.util.List;
 
 import com.sun.net.httpserver.HttpServer;
 import io.s3relay.failure.NotAttemptedException;
@@ -53,7 +54,7 @@ class PdfSourceTest {
 
     @Test
     void leavesAPdfDeclaredAboveTheLimitUnreadForItsJob() {
-        PdfSource source = new PdfSource(null, Set.of(), 10_000_000, null, dir.resolve("tmp"));
+        PdfSource source = source();
 
         assertThatThrownBy(() -> source.open(url("/declared-large.pdf"), 200_000))
                 .isInstanceOf(NotAttemptedException.class)
@@ -62,13 +63,19 @@ class PdfSourceTest {
 
     @Test
     void readsAPdfWithinTheLimit() throws Exception {
-        PdfSource source = new PdfSource(null, Set.of(), 10_000_000, null, dir.resolve("tmp"));
+        PdfSource source = source();
 
         Pdf pdf = source.open(url("/small.pdf"), 200_000);
 
         assertThat(pdf.size()).isEqualTo(1_000);
         assertThat(Files.size(pdf.path())).isEqualTo(1_000);
         PdfSource.deleteQuietly(pdf);
+    }
+
+    /** A source that may download from the test server only: it is on loopback. */
+    private PdfSource source() {
+        return new PdfSource(null, new SourceHosts(List.of("127.0.0.1:" + http.getAddress().getPort())), 10_000_000, null,
+                dir.resolve("tmp"), Duration.ofSeconds(30), Duration.ofMinutes(10));
     }
 
     private String url(String path) {
