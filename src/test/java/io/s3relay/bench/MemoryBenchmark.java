@@ -172,7 +172,6 @@ public final class MemoryBenchmark {
 
         fullGc();
         long heapBefore = heapUsed();
-        resetPeaks();
         long gcLogMark = gcLogLength();
         AtomicLong sampledMax = new AtomicLong();
         Thread sampler = new Thread(() -> {
@@ -199,7 +198,6 @@ public final class MemoryBenchmark {
         sampler.interrupt();
         sampler.join();
 
-        long poolPeaks = heapPoolPeaks();
         long gcPeak = peakBeforeGc(gcLogMark);
         Map<String, Long> sent = new TreeMap<>();
         objects.operations().subList(operationsMark, objects.operations().size())
@@ -211,9 +209,8 @@ public final class MemoryBenchmark {
                 size / (double) MIB / elapsed);
         System.out.printf("  sent to S3: %s (etag %s)%n", sent, status.path("result_data").path("etag").asText());
         System.out.printf("  relay heap: %d MiB used after a full GC before; peak during the upload %d MiB (largest "
-                        + "heap before a GC, from the GC log), %d MiB (heap sampled every 50 ms), %d MiB (sum of the heap pools' "
-                        + "peaks, an upper bound), of %s%n",
-                heapBefore / MIB, gcPeak / MIB, sampledMax.get() / MIB, poolPeaks / MIB, RELAY_HEAP);
+                        + "heap before a GC, from the GC log), %d MiB (heap sampled every 50 ms), of %s%n",
+                heapBefore / MIB, gcPeak / MIB, sampledMax.get() / MIB, RELAY_HEAP);
         System.out.printf("  stored object: %d bytes (source %d), SHA-256 %s (source %s): %s%n", storedSize[0], size,
                 storedSha, sourceSha, storedSize[0] == size && storedSha.equals(sourceSha) ? "identical" : "DIFFERENT");
         Files.delete(pdf);
@@ -358,36 +355,19 @@ public final class MemoryBenchmark {
                 .path("used").asLong();
     }
 
-    /** System.gc(): a full collection with G1 (the relay runs without -XX:+ExplicitGCInvokesConcurrent). */
+    /**
+     * A full collection with G1 (the relay runs without -XX:+ExplicitGCInvokesConcurrent), through jcmd: the
+     * relay's Jolokia runs no JVM operation.
+     */
     private void fullGc() throws Exception {
         for (int i = 0; i < 2; i++) {
-            jolokia(Map.of("type", "exec", "mbean", "java.lang:type=Memory", "operation", "gc"));
-        }
-    }
-
-    private List<String> heapPools() throws Exception {
-        JsonNode pools = jolokia(Map.of("type", "read", "mbean", "java.lang:type=MemoryPool,name=*", "attribute", "Type"));
-        List<String> heap = new ArrayList<>();
-        pools.fields().forEachRemaining(e -> {
-            if ("HEAP".equals(e.getValue().path("Type").asText())) {
-                heap.add(e.getKey());
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(relay.pid()), "GC.run").redirectErrorStream(true).start();
+            gc.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            if (gc.waitFor() != 0) {
+                throw new IllegalStateException("jcmd GC.run failed");
             }
-        });
-        return heap;
-    }
-
-    private void resetPeaks() throws Exception {
-        for (String pool : heapPools()) {
-            jolokia(Map.of("type", "exec", "mbean", pool, "operation", "resetPeakUsage"));
         }
-    }
-
-    private long heapPoolPeaks() throws Exception {
-        long sum = 0;
-        for (String pool : heapPools()) {
-            sum += jolokia(Map.of("type", "read", "mbean", pool, "attribute", "PeakUsage")).path("used").asLong();
-        }
-        return sum;
     }
 
     private long gcLogLength() throws IOException {
