@@ -47,7 +47,10 @@ final class BoundedContext extends TemplateContext {
 
     @Override
     public boolean containsKey(String key) {
-        budget.checkTime();
+        // a lookup climbs the contexts to the root: the first of them checks, the root (no variables) does not
+        if (parent != null) {
+            budget.checkTime();
+        }
         return super.containsKey(key);
     }
 
