@@ -6,6 +6,10 @@ import java.time.Instant;
 
 import io.s3relay.config.Integration;
 import io.s3relay.config.InvalidConfigurationException;
+import io.s3relay.keys.InvalidKeyException;
+import io.s3relay.keys.PathTemplateRenderer;
+import io.s3relay.keys.PathTemplateValidator;
+import io.s3relay.submission.SubmissionKind;
 import io.s3relay.upload.S3ClientFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -15,7 +19,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * {@code check-integration <id>}: uploads a small test object with PutObject, exactly as the relay would, and
- * says in plain words what is wrong. Exit 0 when the upload works, 1 when it does not, 2 on wrong usage.
+ * says in plain words what is wrong. Exit 0 when the upload works, 1 when it does not or when the relay would refuse
+ * the integration's templates, 2 on wrong usage.
  */
 final class CheckIntegrationCommand {
 
@@ -39,6 +44,11 @@ final class CheckIntegrationCommand {
             out.println(e.getMessage());
             return 2;
         }
+        String refused = refusedTemplate(integration);
+        if (refused != null) {
+            out.println("Integration " + integration.id() + " is refused by the relay: " + refused);
+            return 1;
+        }
         String key = "s3-relay-check/" + Instant.now().toString().replace(":", "-") + ".txt";
         try (S3ClientFactory clients = new S3ClientFactory(Duration.ofSeconds(30), 2);
              S3Client client = clients.create(integration)) {
@@ -53,6 +63,31 @@ final class CheckIntegrationCommand {
             out.println("Cannot reach " + (integration.endpoint() == null ? "S3 in " + integration.region() : integration.endpoint())
                     + ": " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** Why the relay would not put the integration in force for its templates, or null when they are fine. */
+    static String refusedTemplate(Integration integration) {
+        PathTemplateRenderer renderer = new PathTemplateRenderer();
+        String problem = refused(renderer, "path_template", integration.pathTemplate(), SubmissionKind.SUBMISSION);
+        if (problem == null && integration.testPathTemplate() != null) {
+            problem = refused(renderer, "test_path_template", integration.testPathTemplate(), SubmissionKind.SUBMISSION);
+        }
+        if (problem == null && integration.uploadsCombined()) {
+            problem = refused(renderer, "combined_path_template", integration.combinedPathTemplate(),
+                    SubmissionKind.COMBINED_SUBMISSION);
+        }
+        return problem;
+    }
+
+    private static String refused(PathTemplateRenderer renderer, String field, String template, SubmissionKind kind) {
+        try {
+            PathTemplateValidator.Findings findings = PathTemplateValidator.check(renderer.parse(template), kind);
+            return findings.valid() ? null : field + ": " + String.join("; ", findings.errors());
+        } catch (InvalidKeyException e) {
+            return field + ": " + e.getMessage();
+        } catch (RuntimeException | StackOverflowError e) {
+            return field + ": " + e;
         }
     }
 

@@ -91,6 +91,10 @@ final class PreviewCommand {
         } catch (InvalidKeyException e) {
             err.println("The upload would fail: " + e.getMessage());
             return 1;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // the renderer turns a template's own failures into the reason above; anything else is still one line
+            err.println("The template cannot be previewed: " + e);
+            return 1;
         }
     }
 

@@ -81,6 +81,17 @@ class CheckIntegrationCommandTest {
     }
 
     @Test
+    void saysInOneLineThatTheRelayRefusesATemplateNestingThousandsOfLevels() throws Exception {
+        String template = "{% if " + "(".repeat(3_900) + "true" + ")".repeat(3_900) + " %}x{% endif %}{{ submission_id }}";
+        int calls = server.objects().operations().size();
+        assertThat(check(integration("int_check", "acc_check", server, "customer-bucket", "path_template: \"" + template + "\"")))
+                .isEqualTo(1);
+        assertThat(out.toString()).isEqualTo("Integration int_check is refused by the relay: path_template: the path"
+                + " template nests more than 32 levels" + System.lineSeparator());
+        assertThat(server.objects().operations()).hasSize(calls);
+    }
+
+    @Test
     void refusesAnUnknownIntegration() throws Exception {
         Files.writeString(dir.resolve("integrations.yaml"), "integrations: []\n");
         System.setProperty("s3relay.integrations.file", dir.resolve("integrations.yaml").toString());

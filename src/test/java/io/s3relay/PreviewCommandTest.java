@@ -64,6 +64,26 @@ class PreviewCommandTest {
     }
 
     @Test
+    void printsOneLineAndFailsForATemplateNestingThousandsOfLevels() throws Exception {
+        String template = "{% if " + "(".repeat(3_900) + "true" + ")".repeat(3_900) + " %}x{% endif %}{{ submission_id }}";
+        int exit = preview("--template", template, "--message", message());
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).isEqualTo("The upload would fail: the path template nests more than 32 levels"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void printsOneLineAndFailsForATemplateThatWouldExhaustTheRelay() throws Exception {
+        String template = "{% capture big %}{% for i in (1..1600) %}0123456789{% endfor %}{% endcapture %}"
+                + "{{ big | replace: '', big }}{{ submission_id }}";
+        int exit = preview("--template", template, "--message", message());
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("The upload would fail: the path template's 'replace' filter would produce"
+                + " more than 16384 characters" + System.lineSeparator());
+    }
+
+    @Test
     void explainsItsUsage() throws Exception {
         assertThat(preview("--message", message())).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: preview");

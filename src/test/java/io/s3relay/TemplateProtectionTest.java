@@ -5,9 +5,13 @@ import static io.s3relay.support.RelayFixture.newId;
 import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayFixture.DeadLetter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,5 +61,76 @@ class TemplateProtectionTest {
         assertThat(relay.registry().problems().get("int_big_" + account))
                 .isEqualTo("path_template: the path template is 10019 bytes long; at most 8192 are allowed");
         assertThat(relay.statusesOf(id)).noneMatch(s -> s.path("integration_id").asText().equals("int_big_" + account));
+    }
+
+    /** 16,000 characters captured in the template itself. */
+    private static final String BIG = "{% capture big %}{% for i in (1..1600) %}aaaaaaaaaa{% endfor %}{% endcapture %}";
+
+    @Test
+    void failsAReplaceThatWouldBuild256MillionCharactersAndProcessesTheSubmissionBehindIt() {
+        String account = newId("acc");
+        String other = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        relay.addIntegrations(
+                integration("int_amp_" + account, account, relay.serverA, bucket,
+                        "path_template: \"" + BIG + "{{ big | replace: '', big }}{{ submission_id }}\""),
+                integration("int_next_" + other, other, relay.serverA, bucket, "path_template: \"next/{{ submission_id }}.pdf\""));
+        String hostile = newId("sub");
+        String behind = newId("sub");
+
+        relay.send(submission(hostile, account, false, relay.pdf(randomPdf(100))));
+        relay.send(submission(behind, other, false, relay.pdf(randomPdf(100))));
+
+        JsonNode failed = relay.awaitStatus(hostile, "int_amp_" + account, "failed");
+        assertThat(failed.path("error").asText())
+                .isEqualTo("the path template's 'replace' filter would produce more than 16384 characters");
+        assertThat(failed.path("attempts").asInt()).isEqualTo(1);
+        DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(hostile));
+        assertThat(letter.headers()).containsEntry("s3relay_integration_id", "int_amp_" + account)
+                .containsEntry("s3relay_error_class", "permanent")
+                .containsEntry("s3relay_error_message", "the path template's 'replace' filter would produce more than 16384 characters");
+        relay.awaitStatus(behind, "int_next_" + other, "processed");
+        assertThat(relay.serverA.objects().read(bucket, "next/" + behind + ".pdf")).isNotNull();
+    }
+
+    @Test
+    void stopsALoopOfContainsOverLargeStringsAtTheDeadline() {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        // contains is an operator, no filter runs in the loop: about 9 minutes of scanning without a deadline
+        relay.addIntegrations(integration("int_scan_" + account, account, relay.serverA, bucket, "path_template: \"" + BIG
+                + "{% capture needle %}{% for i in (1..800) %}aaaaaaaaaa{% endfor %}b{% endcapture %}"
+                + "{% for i in (1..7000) %}{% if big contains needle %}found/{% endif %}{% endfor %}{{ submission_id }}\""));
+        String id = newId("sub");
+        long sent = System.nanoTime();
+
+        relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
+
+        JsonNode failed = relay.awaitStatus(id, "int_scan_" + account, "failed");
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(20));
+        assertThat(failed.path("error").asText()).isEqualTo("the path template took too long to render");
+        assertThat(failed.path("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesThousandsOfNestedParenthesesAtLoadAndTheWatcherAppliesTheNextEdit() {
+        String account = newId("acc");
+        String bucket = relay.newBucket(relay.serverA);
+        String id = "int_deep_" + account;
+        String deep = "{% if " + "(".repeat(3_900) + "true" + ")".repeat(3_900) + " %}deep/{% endif %}{{ submission_id }}.pdf";
+
+        // no reload by hand: the relay's own watcher reads each edit of the file
+        relay.writeIntegrationsFile("integrations:\n" + integration(id, account, relay.serverA, bucket, "path_template: \"" + deep + "\""));
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.registry().problems().containsKey(id));
+        assertThat(relay.registry().problems().get(id)).isEqualTo("path_template: the path template nests more than 32 levels");
+        assertThat(relay.registry().get(id)).isNull();
+
+        relay.writeIntegrationsFile("integrations:\n" + integration(id, account, relay.serverA, bucket,
+                "path_template: \"fixed/{{ submission_id }}.pdf\""));
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.registry().get(id) != null);
+        String sub = newId("sub");
+        relay.send(submission(sub, account, false, relay.pdf(randomPdf(100))));
+        relay.awaitStatus(sub, id, "processed");
+        assertThat(relay.serverA.objects().read(bucket, "fixed/" + sub + ".pdf")).isNotNull();
     }
 }

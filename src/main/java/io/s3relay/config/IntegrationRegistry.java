@@ -106,8 +106,10 @@ public class IntegrationRegistry implements AutoCloseable {
                 lastSeenVersion = version;
                 reload();
             }
-        } catch (Exception e) {
-            LOG.error("Could not check the integrations file {}: {}", file, e.getMessage());
+        } catch (Throwable e) {
+            // a task of a ScheduledExecutorService that throws is never run again: whatever a file holds (a
+            // template that overflows the stack, say), the watcher must live on to apply the next edit
+            LOG.error("Could not check the integrations file {}: {}", file, e.toString(), e);
         }
     }
 

@@ -34,7 +34,7 @@ public class PathTemplateRenderer {
                 .withMaxSizeRenderedString(limits.maxRenderedChars())
                 .withMaxTemplateSizeBytes(limits.maxTemplateBytes())
                 // liqp's own render time limit starts a thread per render (a few thousand keys a second);
-                // the guarded filters check the deadline instead, on the rendering thread
+                // the render's contexts and the guarded filters check the deadline instead, on the rendering thread
                 // {% include %} would read files on this machine: a customer template never may
                 .withNameResolver(name -> {
                     throw new IOException("include is not allowed in path templates");
@@ -59,9 +59,13 @@ public class PathTemplateRenderer {
             throw new InvalidKeyException("the path template is " + bytes + " bytes long; at most "
                     + limits.maxTemplateBytes() + " are allowed");
         }
+        // checked before the parser, which recurses once per level
+        TemplateNesting.check(source, limits.maxNesting(), limits.maxFilterChain());
         try {
             Template template = parser.parse(source);
             return new PathTemplate(source, template, parser);
+        } catch (StackOverflowError e) {
+            throw new InvalidKeyException("the path template nests too deeply to parse");
         } catch (RuntimeException e) {
             throw new InvalidKeyException("the path template does not parse: " + describe(e), e);
         }
@@ -82,13 +86,20 @@ public class PathTemplateRenderer {
 
     public String render(PathTemplate template, Map<String, Object> variables) {
         String rendered;
-        GuardedFilter.startRender(limits.maxRenderMillis() * 1_000_000L);
+        RenderBudget budget = new RenderBudget(limits.maxRenderMillis() * 1_000_000L, limits.maxRenderedChars(),
+                limits.maxBuiltChars());
         try {
-            rendered = template.forRendering().render(variables);
+            // under a context of ours: every lookup, loop iteration and block of the render checks its budget
+            rendered = String.valueOf(template.forRendering()
+                    .renderToObjectUnguarded(variables, new BoundedContext(parser, budget), true));
         } catch (RuntimeException e) {
             throw renderFailure(e);
-        } finally {
-            GuardedFilter.endRender();
+        } catch (StackOverflowError e) {
+            throw new InvalidKeyException("the path template nests too deeply to render");
+        } catch (OutOfMemoryError e) {
+            // what a render builds is bounded well below the heap, but a template that got past the bounds fails
+            // its own upload rather than the relay
+            throw new InvalidKeyException("the path template needs too much memory to render");
         }
         return ObjectKeyRules.normalise(rendered);
     }
@@ -119,8 +130,20 @@ public class PathTemplateRenderer {
         return message == null ? cause.getClass().getSimpleName() : message.strip();
     }
 
-    /** The protections applied to every customer template. */
-    public record Limits(int maxIterations, int maxRenderedChars, long maxTemplateBytes, long maxRenderMillis) {
+    /**
+     * The protections applied to every customer template.
+     *
+     * @param maxRenderedChars the longest output, and the longest value a filter may produce
+     * @param maxNesting       the deepest nesting of blocks, and of parentheses, brackets and and/or in one tag
+     * @param maxFilterChain   the most filters in one tag or output
+     * @param maxBuiltChars    the characters a render may build in all (filter results and block outputs)
+     */
+    public record Limits(int maxIterations, int maxRenderedChars, long maxTemplateBytes, long maxRenderMillis,
+                         int maxNesting, int maxFilterChain, long maxBuiltChars) {
         public static final Limits DEFAULTS = new Limits(10_000, 16 * 1024, 8 * 1024, 1_000);
+
+        public Limits(int maxIterations, int maxRenderedChars, long maxTemplateBytes, long maxRenderMillis) {
+            this(maxIterations, maxRenderedChars, maxTemplateBytes, maxRenderMillis, 32, 64, 64L * maxRenderedChars);
+        }
     }
 }

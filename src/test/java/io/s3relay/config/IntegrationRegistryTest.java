@@ -148,6 +148,35 @@ class IntegrationRegistryTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("int_2") != null);
     }
 
+    @Test
+    void theWatcherLivesOnAfterAnErrorAndAppliesTheNextEdit() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger exploded = new java.util.concurrent.atomic.AtomicInteger();
+        IntegrationsFile exploding = new IntegrationsFile(Map.<String, String>of()::get) {
+            @Override
+            public Contents read(Path path) {
+                Contents contents = super.read(path);
+                if (contents.integrations().containsKey("int_explodes")) {
+                    exploded.incrementAndGet();
+                    throw new StackOverflowError();
+                }
+                return contents;
+            }
+        };
+        registry.close();
+        registry = new IntegrationRegistry(file, exploding, new PathTemplateRenderer(),
+                new S3ClientFactory(Duration.ofSeconds(5), 2), (name, client) -> boundClients.add(name));
+        write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
+        registry.start(50);
+
+        write(integration("int_explodes", "acc_1", "{{ submission_id }}.pdf", "s"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> exploded.get() > 0);
+        write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s")
+                + integration("int_2", "acc_1", "edited/{{ submission_id }}.pdf", "s"));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("int_2") != null);
+        assertThat(registry.get("int_2").pathTemplate().source()).isEqualTo("edited/{{ submission_id }}.pdf");
+    }
+
     private void write(String items) throws Exception {
         Files.writeString(file, "integrations:\n" + items);
         // a new modification time even on coarse file systems

@@ -126,7 +126,7 @@ class PathTemplateRenderingTest {
                 key("Camel simple expression written in the template", SUBMISSION, "${sysenv.HOME}/x.pdf", "must not contain '${'"),
                 key("runaway loop", SUBMISSION, "{% for i in (1..100000000) %}{% endfor %}x", "loops more than"),
                 key("huge output", SUBMISSION, "{% for i in (1..5000) %}aaaaaaaaaa{% endfor %}", "renders more than"),
-                key("string doubling in assigns", SUBMISSION, "{% assign a = 'xxxxxxxxxx' %}" + "{% assign a = a | append: a %}".repeat(40) + "{{ a | size }}", "produced more than"));
+                key("string doubling in assigns", SUBMISSION, "{% assign a = 'xxxxxxxxxx' %}" + "{% assign a = a | append: a %}".repeat(40) + "{{ a | size }}", "'append' filter would produce more than"));
     }
 
     @ParameterizedTest(name = "{0}")
