@@ -27,26 +27,28 @@ class IntegrationRegistryTest {
     private final List<String> boundClients = new ArrayList<>();
     private final List<String> boundBuckets = new ArrayList<>();
     private final List<UploadTargets.Target> unbound = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Records what the registry binds and unbinds, as Camel's registry would hold it. */
+    private final UploadTargets targets = new UploadTargets() {
+        @Override
+        public Target bind(String bucket, software.amazon.awssdk.services.s3.S3Client client) {
+            if (!boundClients.contains(client.toString() + System.identityHashCode(client))) {
+                boundClients.add(client.toString() + System.identityHashCode(client));
+            }
+            boundBuckets.add(bucket);
+            return new Target("put-" + boundBuckets.size(), "multipart-" + boundBuckets.size());
+        }
+
+        @Override
+        public void unbind(Target target) {
+            unbound.add(target);
+        }
+    };
 
     @BeforeEach
     void create() {
         file = dir.resolve("integrations.yaml");
         registry = new IntegrationRegistry(file, new IntegrationsFile(Map.of("ACME_SECRET", "from-env")::get),
-                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), new UploadTargets() {
-                    @Override
-                    public Target bind(String bucket, software.amazon.awssdk.services.s3.S3Client client) {
-                        if (!boundClients.contains(client.toString() + System.identityHashCode(client))) {
-                            boundClients.add(client.toString() + System.identityHashCode(client));
-                        }
-                        boundBuckets.add(bucket);
-                        return new Target("put-" + boundBuckets.size(), "multipart-" + boundBuckets.size());
-                    }
-
-                    @Override
-                    public void unbind(Target target) {
-                        unbound.add(target);
-                    }
-                }, 50);
+                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), targets, 50);
     }
 
     @AfterEach
@@ -164,7 +166,7 @@ class IntegrationRegistryTest {
         };
         registry.close();
         registry = new IntegrationRegistry(file, exploding, new PathTemplateRenderer(),
-                new S3ClientFactory(Duration.ofSeconds(5), 2), (name, client) -> boundClients.add(name));
+                new S3ClientFactory(Duration.ofSeconds(5), 2), targets, 50);
         write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
         registry.start(50);
 
