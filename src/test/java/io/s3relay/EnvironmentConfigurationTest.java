@@ -31,6 +31,7 @@ class EnvironmentConfigurationTest {
             builder.environment().put("S3RELAY_QUEUE_SUBMISSIONS", "from-environment.submissions");
             builder.environment().put("S3RELAY_INTEGRATIONS_FILE", relay.integrationsFile().toString());
             builder.environment().put("S3RELAY_DATA_DIR", relay.dir.resolve("env-run").toString());
+            builder.environment().put("S3RELAY_SOURCE_FILE_ROOT", relay.dir.resolve("pdfs").toString());
             builder.environment().put("S3RELAY_LOCAL_S3_ENABLED", "false");
             builder.environment().put("CAMEL_MANAGEMENT_ENABLED", "false");
             Process process = builder.start();

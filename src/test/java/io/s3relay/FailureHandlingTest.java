@@ -65,7 +65,7 @@ class FailureHandlingTest {
         relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
         String id = newId("sub");
 
-        relay.send(submission(id, account, false, "file:///does/not/exist/" + id + ".pdf"));
+        relay.send(submission(id, account, false, relay.dir.resolve("pdfs").toUri() + "missing-" + id + ".pdf"));
 
         JsonNode failed = relay.awaitStatus(id, integrationId, "failed");
         assertThat(failed.path("attempts").asInt()).isEqualTo(1);

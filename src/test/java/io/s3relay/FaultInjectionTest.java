@@ -133,6 +133,7 @@ class FaultInjectionTest {
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Ds3relay.broker.url=" + relay.brokerUrl(),
                 "-Ds3relay.data.dir=" + relay.dir.resolve("process-" + name),
+                "-Ds3relay.source.file-root=" + relay.dir.resolve("pdfs"),
                 "-Ds3relay.integrations.file=" + relay.integrationsFile(),
                 "-Ds3relay.local-s3.enabled=false",
                 "-Dcamel.management.enabled=false",

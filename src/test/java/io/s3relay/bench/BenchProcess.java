@@ -91,6 +91,8 @@ public final class BenchProcess {
         Files.writeString(integrationsFile, BenchRelays.integrations(integrations, s3, input));
         Main main = S3Relay.newMain();
         String[] overrides = {"s3relay.broker.url", broker, "s3relay.data.dir", dir.toString(),
+                // the benchmark's PDFs lie in the folder above each system's own
+                "s3relay.source.file-root", dir.getParent().toString(),
                 "s3relay.integrations.file", integrationsFile.toString(), "s3relay.local-s3.enabled", "false",
                 "camel.management.enabled", "false", "camel.main.routes-reload-enabled", "false",
                 // as many consumers as the ceiling on each queue: the submissions' own upload the copies that go inline

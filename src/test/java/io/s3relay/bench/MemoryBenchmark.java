@@ -145,6 +145,7 @@ public final class MemoryBenchmark {
                 "-cp", System.getProperty("java.class.path"),
                 "-Ds3relay.broker.url=" + broker.url(),
                 "-Ds3relay.data.dir=" + dir.resolve("relay"),
+                "-Ds3relay.source.file-root=" + dir.resolve("pdfs"),
                 "-Ds3relay.integrations.file=" + integrations,
                 "-Ds3relay.local-s3.enabled=false",
                 "-Ds3relay.upload.concurrency=" + CONCURRENCY,

@@ -211,6 +211,7 @@ public final class ScaleOutBenchmark {
                 "-cp", System.getProperty("java.class.path"),
                 "-Ds3relay.broker.url=" + broker.url(),
                 "-Ds3relay.data.dir=" + dir.resolve("relay" + suffix + "-" + index),
+                "-Ds3relay.source.file-root=" + dir,
                 "-Ds3relay.integrations.file=" + integrations,
                 "-Ds3relay.local-s3.enabled=false",
                 "-Ds3relay.submissions.concurrency=" + CONCURRENCY,
