@@ -79,10 +79,6 @@ public class LocalS3Store implements AutoCloseable {
         return proxy.getPort();
     }
 
-    public BlobStore blobStore() {
-        return blobStore;
-    }
-
     @Override
     public void close() throws Exception {
         proxy.stop();

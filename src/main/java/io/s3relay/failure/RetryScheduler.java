@@ -33,10 +33,6 @@ public class RetryScheduler {
         this.clock = clock;
     }
 
-    public int maxAttempts() {
-        return backoff.maxAttempts();
-    }
-
     /**
      * Permanent failures at once; transient ones once the attempts are used up; a failure of a kind the relay does
      * not know (see {@link FailureClassifier#isKnown}) after {@value #UNKNOWN_FAILURE_ATTEMPTS} attempts.
