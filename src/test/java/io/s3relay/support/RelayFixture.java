@@ -108,7 +108,25 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         return new RelayFixture(extraProperties);
     }
 
+    /**
+     * The broker and the S3 servers only, for a test that boots the relay with Camel's test kit: {@link
+     * #relayProperties()} are the settings that point the relay at them.
+     */
+    public static RelayFixture serversOnly(Map<String, String> extraProperties) throws Exception {
+        return new RelayFixture(fixture -> extraProperties, false);
+    }
+
+    /** The relay's settings for these servers (broker, integrations file, data folder, PDF root...). */
+    public Map<String, String> relayProperties() {
+        return Map.copyOf(properties);
+    }
+
     private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties) throws Exception {
+        this(extraProperties, true);
+    }
+
+    private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties,
+                         boolean startRelay) throws Exception {
         dir = Files.createTempDirectory("s3relay-test");
         broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
         brokerPort = java.net.URI.create(broker.url()).getPort();
@@ -142,7 +160,9 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         // file: download URLs are read only under a root: the folder pdf(...) writes to
         properties.put("s3relay.source.file-root", Files.createDirectories(dir.resolve("pdfs")).toString());
         properties.putAll(extraProperties.apply(this));
-        startRelay();
+        if (startRelay) {
+            startRelay();
+        }
     }
 
     /** Failover, as in production: the relay and the fixture reconnect when the broker comes back. */
@@ -216,7 +236,7 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     public void addIntegrations(String... items) {
         integrationItems.addAll(List.of(items));
         writeIntegrationsFile("integrations:\n" + String.join("", integrationItems));
-        if (relay.getCamelContext() != null && relay.getCamelContext().isStarted()) {
+        if (relay != null && relay.getCamelContext() != null && relay.getCamelContext().isStarted()) {
             registry().reload();
         }
     }
