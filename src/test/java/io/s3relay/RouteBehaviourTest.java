@@ -7,22 +7,15 @@ import static io.s3relay.support.RelayFixture.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.failure.TransientFailureException;
 import io.s3relay.keys.InvalidKeyException;
-import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,37 +23,7 @@ import org.junit.jupiter.api.Test;
  * the test, on a real broker and real S3 servers. Waits are NotifyBuilder conditions on the routes; a fault is
  * injected at one named step with AdviceWith.
  */
-class RouteBehaviourTest extends CamelMainTestSupport {
-
-    static RelayFixture servers;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        servers = RelayFixture.serversOnly(Map.of());
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        servers.close();
-    }
-
-    @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(RelayConfiguration.class);
-    }
-
-    @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
-        Properties properties = new Properties();
-        properties.putAll(servers.relayProperties());
-        return properties;
-    }
-
-    /** Each test advises the routes it needs to, then starts the relay. */
-    @Override
-    public boolean isUseAdviceWith() {
-        return true;
-    }
+class RouteBehaviourTest extends RelayRouteTestSupport {
 
     @Test
     void fansASubmissionOutToEachIntegrationOfItsAccountPendingBeforeProcessed() throws Exception {
@@ -139,10 +102,5 @@ class RouteBehaviourTest extends CamelMainTestSupport {
         assertThat(letter.headers()).containsEntry("s3relay_error_class", "retries-exhausted")
                 .containsEntry("s3relay_attempts", 3).containsEntry("s3relay_source_queue", "s3relay.uploads");
         assertThat(servers.statusesOf(id)).extracting(s -> s.path("state").asText()).containsExactly("pending", "failed");
-    }
-
-    private void addIntegrations(String... items) {
-        servers.addIntegrations(items);
-        context.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).reload();
     }
 }

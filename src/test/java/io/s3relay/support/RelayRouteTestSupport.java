@@ -1,0 +1,60 @@
+package io.s3relay.support;
+
+import java.util.Map;
+import java.util.Properties;
+
+import io.s3relay.RelayConfiguration;
+import io.s3relay.config.IntegrationRegistry;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Route tests with Camel's test kit: the relay's own Camel Main configuration and YAML routes, booted for each
+ * test on the class's real broker and S3 servers ({@link RelayFixture#serversOnly}). The relay starts when the
+ * test calls {@code context.start()}, after advising the routes it needs to.
+ */
+public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
+
+    protected static RelayFixture servers;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        servers = RelayFixture.serversOnly(Map.of());
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        servers.close();
+    }
+
+    /** Settings of the test class's own, on top of those that point the relay at the servers. */
+    protected Map<String, String> settings() {
+        return Map.of();
+    }
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(RelayConfiguration.class);
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties properties = new Properties();
+        properties.putAll(servers.relayProperties());
+        properties.putAll(settings());
+        return properties;
+    }
+
+    @Override
+    public boolean isUseAdviceWith() {
+        return true;
+    }
+
+    /** Writes the integrations into the relay's file and puts them in force at once. */
+    protected void addIntegrations(String... items) {
+        servers.addIntegrations(items);
+        context.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).reload();
+    }
+}
