@@ -13,7 +13,11 @@ import java.util.List;
 import io.s3relay.support.RelayFixture;
 import org.junit.jupiter.api.Test;
 
-/** The relay as a container runs it: configured by environment variables alone (S3RELAY_BROKER_URL and so on). */
+/**
+ * The relay as a container runs it: configured by environment variables alone (S3RELAY_BROKER_URL and so on).
+ * <p>
+ * Runs the relay as a process of its own: a JVM's environment variables can only be set for a new process.
+ */
 class EnvironmentConfigurationTest {
 
     @Test

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Faults injected into a running relay on real servers: an S3 outage, a broker restart and a kill -9 of the relay
  * process. Each ends with every object stored and every job with its terminal status, and prints its figures.
+ * <p>
+ * Runs relays as processes of their own: only a separate JVM can be killed with SIGKILL mid-transaction.
  */
 class FaultInjectionTest {
 
