@@ -74,7 +74,8 @@ public class RelayConfiguration implements CamelConfiguration {
             LOG.info("Embedded ActiveMQ broker listening on {} (data in {})", brokerUrl, dataDir.resolve("broker"));
         }
         if (Boolean.parseBoolean(prop(props, "s3relay.local-s3.enabled", "false"))) {
-            LocalS3Store store = new LocalS3Store(dataDir.resolve("s3"), "127.0.0.1",
+            LocalS3Store store = new LocalS3Store(dataDir.resolve("s3"),
+                    prop(props, "s3relay.local-s3.host", "127.0.0.1"),
                     Integer.parseInt(prop(props, "s3relay.local-s3.port", "9000")),
                     prop(props, "s3relay.local-s3.access-key", "s3relay-local"),
                     prop(props, "s3relay.local-s3.secret-key", "s3relay-local-secret")).start();
