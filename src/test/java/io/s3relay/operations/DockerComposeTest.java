@@ -53,7 +53,7 @@ class DockerComposeTest {
                 published++;
             }
         }
-        assertThat(published).isGreaterThanOrEqualTo(4);
+        assertThat(published).isGreaterThanOrEqualTo(6);
     }
 
     @Test
@@ -191,6 +191,56 @@ class DockerComposeTest {
     void theDockerfileCopiesWhatTheRelayNeeds() throws Exception {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         assertThat(dockerfile).contains("COPY routes").contains("COPY config").contains("s3-relay.jar").contains("target/lib");
+    }
+
+    @Test
+    void prometheusScrapesTheRelayAndLoadsTheAlertRules() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode prometheus = services.path("prometheus");
+        JsonNode config = YAML.readTree(Path.of(mountedAt(prometheus, "/etc/prometheus/prometheus.yml")).toFile());
+        JsonNode job = config.path("scrape_configs").get(0);
+        assertThat(config.path("scrape_configs")).hasSize(1);
+        assertThat(job.path("job_name").asText()).isEqualTo("s3-relay");
+        assertThat(job.path("metrics_path").asText()).isEqualTo("/observe/metrics");
+        // the relay service on its management port, which listens beyond the container's loopback
+        Properties settings = new Properties();
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("application.properties")) {
+            settings.load(in);
+        }
+        JsonNode relayEnv = services.path("relay").path("environment");
+        assertThat(job.path("static_configs").get(0).path("targets").get(0).asText())
+                .isEqualTo("relay:" + relayEnv.path("CAMEL_MANAGEMENT_PORT").asText(settings.getProperty("camel.management.port")));
+        assertThat(relayEnv.path("CAMEL_MANAGEMENT_HOST").asText()).isEqualTo("0.0.0.0");
+        // the rule file it names is the one mounted there, and the one PrometheusRulesTest tests
+        String rules = config.path("rule_files").get(0).asText();
+        assertThat(Path.of(mountedAt(prometheus, rules)).normalize()).isEqualTo(PrometheusTools.ALERTS);
+    }
+
+    @Test
+    void grafanaReadsThePrometheusServiceAndProvisionsTheDashboard() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode grafana = services.path("grafana");
+        Path provisioning = Path.of(mountedAt(grafana, "/etc/grafana/provisioning"));
+        JsonNode datasource = YAML.readTree(provisioning.resolve("datasources/prometheus.yml").toFile())
+                .path("datasources").get(0);
+        assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
+        URI url = URI.create(datasource.path("url").asText());
+        assertThat(services.has(url.getHost())).as("the datasource names a compose service").isTrue();
+        assertThat(url.getHost()).isEqualTo("prometheus");
+        assertThat(url.getPort()).isEqualTo(9090);
+        assertThat(services.path("prometheus").path("ports").get(0).asText()).endsWith(":9090");
+
+        // the dashboards folder the provider reads is where the dashboards are mounted, and they use that datasource
+        String folder = YAML.readTree(provisioning.resolve("dashboards/s3-relay.yml").toFile())
+                .path("providers").get(0).path("options").path("path").asText();
+        Path dashboards = Path.of(mountedAt(grafana, folder));
+        assertThat(dashboards.resolve("s3-relay.json").normalize()).isEqualTo(PrometheusTools.DASHBOARD);
+        JsonNode dashboard = YAML.readTree(PrometheusTools.DASHBOARD.toFile());
+        assertThat(dashboard.path("panels")).isNotEmpty().allSatisfy(panel -> {
+            assertThat(panel.path("datasource").path("uid").asText()).isEqualTo(datasource.path("uid").asText());
+            assertThat(panel.path("targets")).isNotEmpty();
+        });
+        assertThat(grafana.path("environment").path("GF_SECURITY_ADMIN_PASSWORD").asText()).startsWith("${");
     }
 
     /** The host file a service mounts at a path of its container, or null. */
