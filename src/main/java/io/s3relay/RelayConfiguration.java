@@ -19,6 +19,7 @@ import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.failure.Backoff;
 import io.s3relay.failure.DeadLetters;
 import io.s3relay.failure.RetryScheduler;
+import io.s3relay.health.IntegrationHealth;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.status.StatusFactory;
 import io.s3relay.status.UploadMetrics;
@@ -44,7 +45,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Registers the beans that the YAML routes name ({@code jms}, {@code submissionParser}, {@code integrations},
- * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code retries}, {@code deadLetters}), built from the
+ * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code retries}, {@code deadLetters},
+ * {@code integrationHealth}), built from the
  * {@code s3relay.*} properties, and starts the embedded broker and store of the default run.
  */
 public class RelayConfiguration implements CamelConfiguration {
@@ -74,7 +76,8 @@ public class RelayConfiguration implements CamelConfiguration {
             LOG.info("Embedded ActiveMQ broker listening on {} (data in {})", brokerUrl, dataDir.resolve("broker"));
         }
         if (Boolean.parseBoolean(prop(props, "s3relay.local-s3.enabled", "false"))) {
-            LocalS3Store store = new LocalS3Store(dataDir.resolve("s3"), "127.0.0.1",
+            LocalS3Store store = new LocalS3Store(dataDir.resolve("s3"),
+                    prop(props, "s3relay.local-s3.host", "127.0.0.1"),
                     Integer.parseInt(prop(props, "s3relay.local-s3.port", "9000")),
                     prop(props, "s3relay.local-s3.access-key", "s3relay-local"),
                     prop(props, "s3relay.local-s3.secret-key", "s3relay-local-secret")).start();
@@ -128,6 +131,11 @@ public class RelayConfiguration implements CamelConfiguration {
                 integrations::get);
         context.getRegistry().bind("uploadMetrics", metrics);
         context.getRegistry().bind("deadLetters", new DeadLetters(mapper, parser, statuses, metrics, clock));
+        context.getRegistry().bind("integrationHealth", new IntegrationHealth(integrations::get,
+                () -> integrations.all().values(), guard::isOpen, metrics,
+                () -> context.getRegistry().findSingleByType(MeterRegistry.class),
+                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.events.failing-after", "86400000"))),
+                dataDir.resolve("integration-health.json"), clock));
         context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));
 
         long depthInterval = Long.parseLong(prop(props, "s3relay.metrics.queue-depth-interval", "15000"));
@@ -136,7 +144,8 @@ public class RelayConfiguration implements CamelConfiguration {
                     List.of(prop(props, "s3relay.queue.submissions", "s3relay.submissions"),
                             prop(props, "s3relay.queue.uploads", "s3relay.uploads"),
                             prop(props, "s3relay.queue.actions", "s3relay.actions"),
-                            prop(props, "s3relay.queue.dead-letter", "s3relay.dlq")),
+                            prop(props, "s3relay.queue.dead-letter", "s3relay.dlq"),
+                            prop(props, "s3relay.queue.events", "s3relay.events")),
                     () -> context.getRegistry().findSingleByType(MeterRegistry.class)).start(depthInterval);
             closeOnStop(context, depths);
         }

@@ -35,6 +35,7 @@ public final class S3Relay {
             case "preview" -> new PreviewCommand(Settings.load(), System.out, System.err).run(rest);
             case "dlq" -> new DlqCommand(Settings.load(), System.out).run(rest);
             case "check-integration" -> new CheckIntegrationCommand(Settings.load(), System.out).run(rest);
+            case "local-s3" -> new LocalS3Command(Settings.load(), System.out).run(rest);
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("Unknown command: " + command);
@@ -72,6 +73,7 @@ public final class S3Relay {
                   dlq list                 the dead letters, with why each one died
                   dlq replay --integration <id> | --all
                                            move dead letters back into processing (fresh attempts)
+                  local-s3                 only the local S3-compatible store and its buckets (compose's "s3")
                   help                     this text
 
                 Settings come from application.properties, -Dname=value and environment variables

@@ -1,10 +1,12 @@
 package io.s3relay.status;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,14 +17,24 @@ import org.apache.camel.Exchange;
 
 /**
  * The relay's own meters, per integration, next to Camel's route metrics on /observe/metrics:
- * {@code s3relay_uploads_total{state=processed|failed}}, {@code s3relay_upload_bytes_total} and
- * {@code s3relay_upload_duration_seconds}. Without a meter registry (metrics disabled) it records nothing.
+ * {@code s3relay_uploads_total{state=processed|failed}}, {@code s3relay_upload_bytes_total},
+ * {@code s3relay_upload_duration_seconds} (a histogram, for percentiles across relays) and
+ * {@code s3relay_upload_failures_total{error_class}} (every failed attempt, by what became of it). Without a meter
+ * registry (metrics disabled) it records nothing.
  */
 public class UploadMetrics {
 
     private final Supplier<MeterRegistry> registry;
     /** The meters of each integration's uploads, found once: every upload counts, so no registry lookup per upload. */
     private final Map<Series, Processed> processed = new ConcurrentHashMap<>();
+    private final Map<Failures, Counter> failures = new ConcurrentHashMap<>();
+
+    /**
+     * Buckets of the upload-duration histogram: from a small PDF on a near bucket to a large multipart upload near
+     * the call timeout. Fixed and few, so each integration adds a bounded number of series.
+     */
+    static final Duration[] DURATION_BUCKETS = Stream.of(10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000,
+            60_000, 120_000, 300_000, 600_000).map(Duration::ofMillis).toArray(Duration[]::new);
     private volatile MeterRegistry resolved;
 
     private final Function<String, ActiveIntegration> integrations;
@@ -65,6 +77,26 @@ public class UploadMetrics {
         }
     }
 
+    /**
+     * One failed attempt of an upload (or of a message that never became one), by error class: {@code transient}
+     * (retried), {@code permanent} or {@code retries-exhausted} (dead-lettered). Labelled like {@link #failed}.
+     *
+     * @param integration the integration in force, or null
+     */
+    public void failure(ActiveIntegration integration, String errorClass) {
+        MeterRegistry meters = meters();
+        if (meters == null) {
+            return;
+        }
+        Failures series = new Failures(integration == null ? "none" : integration.id(),
+                integration == null ? "unknown" : integration.settings().accountId(),
+                errorClass == null || errorClass.isBlank() ? "unknown" : errorClass);
+        failures.computeIfAbsent(series, f -> Counter.builder("s3relay.upload.failures")
+                .description("Failed upload attempts, by error class: transient (retried), permanent, retries-exhausted")
+                .tag("integration", f.integration()).tag("account", f.account()).tag("error_class", f.errorClass())
+                .register(meters)).increment();
+    }
+
     /** The registry, looked up until there is one (Camel binds it once, while the relay starts). */
     private MeterRegistry meters() {
         MeterRegistry current = resolved;
@@ -83,6 +115,9 @@ public class UploadMetrics {
     private record Series(String integration, String account) {
     }
 
+    private record Failures(String integration, String account, String errorClass) {
+    }
+
     /** One integration's meters of stored objects. */
     private static final class Processed {
         final Counter uploads;
@@ -94,7 +129,8 @@ public class UploadMetrics {
             bytes = Counter.builder("s3relay.upload.bytes").description("Bytes of PDF uploaded").baseUnit("bytes")
                     .tag("integration", series.integration()).tag("account", series.account()).register(meters);
             duration = Timer.builder("s3relay.upload.duration").description("Time to upload one PDF, from key to stored object")
-                    .tag("integration", series.integration()).tag("account", series.account()).register(meters);
+                    .tag("integration", series.integration()).tag("account", series.account())
+                    .serviceLevelObjectives(DURATION_BUCKETS).register(meters);
         }
     }
 }

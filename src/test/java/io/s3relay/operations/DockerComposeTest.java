@@ -53,7 +53,7 @@ class DockerComposeTest {
                 published++;
             }
         }
-        assertThat(published).isGreaterThanOrEqualTo(4);
+        assertThat(published).isGreaterThanOrEqualTo(6);
     }
 
     @Test
@@ -62,14 +62,82 @@ class DockerComposeTest {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("application.properties")) {
             settings.load(in);
         }
-        JsonNode environment = compose().path("services").path("relay").path("environment");
+        JsonNode services = compose().path("services");
+        JsonNode environment = services.path("relay").path("environment");
         assertThat(environment.size()).isPositive();
-        for (Map.Entry<String, JsonNode> variable : fields(environment)) {
-            boolean known = settings.stringPropertyNames().stream().anyMatch(name ->
-                    name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_').equals(variable.getKey()));
-            assertThat(known).as(variable.getKey() + " is the environment form of a setting in application.properties").isTrue();
+        // every service that runs the relay's image: the relay itself and the S3 stand-in (its local-s3 command)
+        int checked = 0;
+        for (Map.Entry<String, JsonNode> service : fields(services)) {
+            if (!service.getValue().has("build") || !buildContext(service.getValue()).equals(Path.of("."))) {
+                continue;
+            }
+            for (Map.Entry<String, JsonNode> variable : fields(service.getValue().path("environment"))) {
+                boolean known = settings.stringPropertyNames().stream().anyMatch(name ->
+                        name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_').equals(variable.getKey()));
+                assertThat(known).as(service.getKey() + ": " + variable.getKey()
+                        + " is the environment form of a setting in application.properties").isTrue();
+                checked++;
+            }
         }
+        assertThat(checked).isGreaterThan(environment.size());
         assertThat(environment.path("S3RELAY_BROKER_URL").asText()).contains("activemq:61616");
+        // the broker has a scheduler: compose runs the same retry design as the default run
+        assertThat(environment.has("S3RELAY_RETRY_BROKER_SCHEDULER")).isFalse();
+    }
+
+    @Test
+    void everyImageIsPinnedToAVersion() throws Exception {
+        for (Map.Entry<String, JsonNode> service : fields(compose().path("services"))) {
+            JsonNode image = service.getValue().get("image");
+            if (image == null) {
+                assertThat(service.getValue().has("build")).as(service.getKey() + " has an image or a build").isTrue();
+                continue;
+            }
+            String reference = image.asText();
+            String name = reference.contains("@") ? reference.substring(0, reference.indexOf('@')) : reference;
+            String tag = name.lastIndexOf(':') > name.lastIndexOf('/') ? name.substring(name.lastIndexOf(':') + 1) : "";
+            assertThat(tag).as(service.getKey() + " image " + reference + " names a version").isNotBlank()
+                    .isNotEqualTo("latest").containsPattern("\\d");
+            // MinIO's images left Docker Hub: a pull of minio/minio or minio/mc is refused
+            assertThat(name).as(service.getKey() + " image").doesNotStartWith("minio/");
+        }
+    }
+
+    @Test
+    void theBrokerRunsTheMountedConfigurationWithItsScheduler() throws Exception {
+        JsonNode activemq = compose().path("services").path("activemq");
+        String mounted = mountedAt(activemq, "/opt/apache-activemq/conf/activemq.xml");
+        assertThat(mounted).as("the broker mounts its configuration over the image's").isNotNull();
+        var factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        org.w3c.dom.Document xml = factory.newDocumentBuilder().parse(Path.of(mounted).toFile());
+        org.w3c.dom.NodeList brokers = xml.getElementsByTagNameNS("http://activemq.apache.org/schema/core", "broker");
+        assertThat(brokers.getLength()).isEqualTo(1);
+        org.w3c.dom.Element broker = (org.w3c.dom.Element) brokers.item(0);
+        assertThat(broker.getAttribute("schedulerSupport")).isEqualTo("true");
+        // the relay's queue depths come from the statistics plugin
+        assertThat(broker.getElementsByTagNameNS("http://activemq.apache.org/schema/core", "statisticsBrokerPlugin")
+                .getLength()).isEqualTo(1);
+    }
+
+    @Test
+    void theS3StandInServesTheBucketAndCredentialsOfTheSampleIntegration() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode s3 = services.path("s3");
+        assertThat(buildContext(s3)).isEqualTo(Path.of("."));
+        assertThat(s3.path("command").toString()).contains("local-s3");
+        JsonNode env = s3.path("environment");
+        assertThat(env.path("S3RELAY_LOCAL_S3_HOST").asText()).isEqualTo("0.0.0.0");
+        JsonNode relay = services.path("relay");
+        assertThat(relay.path("depends_on").path("s3").path("condition").asText()).isEqualTo("service_healthy");
+        JsonNode integration = YAML.readTree(Path.of(mountedAt(relay, "/app/config/integrations.yaml")).toFile())
+                .path("integrations").get(0);
+        assertThat(URI.create(integration.path("endpoint").asText()))
+                .isEqualTo(URI.create("http://s3:" + env.path("S3RELAY_LOCAL_S3_PORT").asText()));
+        assertThat(env.path("S3RELAY_LOCAL_S3_BUCKETS").asText().split(","))
+                .contains(integration.path("bucket").asText());
+        assertThat(integration.path("access_key_id").asText()).isEqualTo(env.path("S3RELAY_LOCAL_S3_ACCESS_KEY").asText());
+        assertThat(integration.path("secret_access_key").asText()).isEqualTo(env.path("S3RELAY_LOCAL_S3_SECRET_KEY").asText());
     }
 
     @Test
@@ -125,7 +193,73 @@ class DockerComposeTest {
         assertThat(dockerfile).contains("COPY routes").contains("COPY config").contains("s3-relay.jar").contains("target/lib");
     }
 
-    private static JsonNode compose() throws Exception {
+    @Test
+    void prometheusScrapesTheRelayAndLoadsTheAlertRules() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode prometheus = services.path("prometheus");
+        JsonNode config = YAML.readTree(Path.of(mountedAt(prometheus, "/etc/prometheus/prometheus.yml")).toFile());
+        JsonNode job = config.path("scrape_configs").get(0);
+        assertThat(config.path("scrape_configs")).hasSize(1);
+        assertThat(job.path("job_name").asText()).isEqualTo("s3-relay");
+        assertThat(job.path("metrics_path").asText()).isEqualTo("/observe/metrics");
+        // the relay service on its management port, which listens beyond the container's loopback
+        Properties settings = new Properties();
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("application.properties")) {
+            settings.load(in);
+        }
+        JsonNode relayEnv = services.path("relay").path("environment");
+        assertThat(job.path("static_configs").get(0).path("targets").get(0).asText())
+                .isEqualTo("relay:" + relayEnv.path("CAMEL_MANAGEMENT_PORT").asText(settings.getProperty("camel.management.port")));
+        assertThat(relayEnv.path("CAMEL_MANAGEMENT_HOST").asText()).isEqualTo("0.0.0.0");
+        // the rule file it names is the one mounted there, and the one PrometheusRulesTest tests
+        String rules = config.path("rule_files").get(0).asText();
+        assertThat(Path.of(mountedAt(prometheus, rules)).normalize()).isEqualTo(PrometheusTools.ALERTS);
+    }
+
+    @Test
+    void grafanaReadsThePrometheusServiceAndProvisionsTheDashboard() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode grafana = services.path("grafana");
+        Path provisioning = Path.of(mountedAt(grafana, "/etc/grafana/provisioning"));
+        JsonNode datasource = YAML.readTree(provisioning.resolve("datasources/prometheus.yml").toFile())
+                .path("datasources").get(0);
+        assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
+        URI url = URI.create(datasource.path("url").asText());
+        assertThat(services.has(url.getHost())).as("the datasource names a compose service").isTrue();
+        assertThat(url.getHost()).isEqualTo("prometheus");
+        assertThat(url.getPort()).isEqualTo(9090);
+        assertThat(services.path("prometheus").path("ports").get(0).asText()).endsWith(":9090");
+
+        // the dashboards folder the provider reads is where the dashboards are mounted, and they use that datasource
+        String folder = YAML.readTree(provisioning.resolve("dashboards/s3-relay.yml").toFile())
+                .path("providers").get(0).path("options").path("path").asText();
+        Path dashboards = Path.of(mountedAt(grafana, folder));
+        assertThat(dashboards.resolve("s3-relay.json").normalize()).isEqualTo(PrometheusTools.DASHBOARD);
+        JsonNode dashboard = YAML.readTree(PrometheusTools.DASHBOARD.toFile());
+        assertThat(dashboard.path("panels")).isNotEmpty().allSatisfy(panel -> {
+            assertThat(panel.path("datasource").path("uid").asText()).isEqualTo(datasource.path("uid").asText());
+            assertThat(panel.path("targets")).isNotEmpty();
+        });
+        assertThat(grafana.path("environment").path("GF_SECURITY_ADMIN_PASSWORD").asText()).startsWith("${");
+    }
+
+    /** The host file a service mounts at a path of its container, or null. */
+    static String mountedAt(JsonNode service, String containerPath) {
+        for (JsonNode volume : service.path("volumes")) {
+            String[] parts = volume.asText().split(":");
+            if (parts.length >= 2 && parts[1].equals(containerPath)) {
+                return parts[0];
+            }
+        }
+        return null;
+    }
+
+    private static Path buildContext(JsonNode service) {
+        JsonNode build = service.path("build");
+        return Path.of(build.isTextual() ? build.asText() : build.path("context").asText("."));
+    }
+
+    static JsonNode compose() throws Exception {
         return YAML.readTree(Path.of("docker-compose.yml").toFile());
     }
 
