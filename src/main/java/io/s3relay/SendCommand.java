@@ -46,12 +46,15 @@ final class SendCommand {
             System.err.println(USAGE);
             return ExplainedFailure.USAGE;
         }
-        String body = args[0].equals("--sample") ? sample() : read(Path.of(args[0]));
+        boolean sample = args[0].equals("--sample");
+        String body = sample ? null : read(Path.of(args[0]));
         String queue = settings.get("s3relay.queue.submissions", "s3relay.submissions");
         try (Connection connection = CommandBroker.connect(settings);
              Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
              MessageProducer producer = session.createProducer(session.createQueue(queue))) {
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            // the sample's PDF is written once the broker answers, so that a failed send leaves none behind
+            body = sample ? sample() : body;
             producer.send(session.createTextMessage(body));
         }
         System.out.println("Sent to " + queue + " on " + BrokerUrls.shown(settings.brokerUrl()) + ":\n" + body);
