@@ -104,7 +104,7 @@ public class RelayConfiguration implements CamelConfiguration {
             LOG.info("Local S3-compatible store on {} (objects under {})", store.endpoint(), dataDir.resolve("s3"));
         }
         StartupSummary.logWhenStarted(context, management ? managementHost : null, managementPort, brokerShown,
-                sendUrl, storeShown);
+                sendUrl, storeShown, prop(props, "s3relay.data.dir", "data"));
 
         Backoff backoff = new Backoff(Long.parseLong(prop(props, "s3relay.retry.initial-delay", "1000")),
                 Double.parseDouble(prop(props, "s3relay.retry.multiplier", "2")),

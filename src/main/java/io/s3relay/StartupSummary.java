@@ -28,9 +28,10 @@ final class StartupSummary {
      * @param broker         the broker as it may be shown (embedded: its bound address)
      * @param sendUrl        the URL {@code send} needs to reach that broker
      * @param localStore     the local S3 store as it may be shown, null when it is off
+     * @param dataDir        s3relay.data.dir, where send --sample must write its PDF for the relay to read it
      */
     static void logWhenStarted(CamelContext context, String managementHost, int managementPort, String broker,
-                               String sendUrl, String localStore) throws Exception {
+                               String sendUrl, String localStore, String dataDir) throws Exception {
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -45,7 +46,7 @@ final class StartupSummary {
                         ? " (all interfaces)" : "");
                 LOG.info("s3-relay is up. Management: {}; broker: {}; local S3 store: {}", management, broker,
                         localStore == null ? "off" : localStore);
-                LOG.info("Send a first submission with: {}", sendCommand(sendUrl));
+                LOG.info("Send a first submission with: {}", sendCommand(sendUrl, dataDir));
             }
         });
     }
@@ -67,31 +68,35 @@ final class StartupSummary {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
-    /** send --sample as the operator types it, with the broker URL only when send would not find it by itself. */
-    static String sendCommand(String sendUrl) {
-        String jar = jar();
-        String byDefault = bundledBrokerUrl();
-        if (sendUrl == null || sendUrl.equals(byDefault)) {
-            return "java -jar " + jar + " send --sample";
+    /** send --sample as the operator types it, with the settings that send would not find by itself. */
+    static String sendCommand(String sendUrl, String dataDir) {
+        Properties bundled = bundled();
+        String byDefault = bundled.getProperty("s3relay.broker.url", "").strip();
+        byDefault = byDefault.isEmpty() ? bundled.getProperty("s3relay.embedded-broker.bind", "").strip() : byDefault;
+        StringBuilder command = new StringBuilder("java");
+        if (sendUrl != null && !sendUrl.equals(byDefault)) {
+            if (!BrokerUrls.shown(sendUrl).equals(sendUrl)) {
+                return "java -jar " + jar() + " send --sample (with the relay's s3relay.broker.* settings)";
+            }
+            command.append(" -Ds3relay.broker.url=").append(sendUrl);
         }
-        if (!BrokerUrls.shown(sendUrl).equals(sendUrl)) {
-            return "java -jar " + jar + " send --sample (with the relay's s3relay.broker.* settings)";
+        if (dataDir != null && !dataDir.equals(bundled.getProperty("s3relay.data.dir", "").strip())) {
+            command.append(" -Ds3relay.data.dir=").append(dataDir);
         }
-        return "java -Ds3relay.broker.url=" + sendUrl + " -jar " + jar + " send --sample";
+        return command.append(" -jar ").append(jar()).append(" send --sample").toString();
     }
 
-    /** The broker URL that send uses when no setting overrides application.properties. */
-    private static String bundledBrokerUrl() {
+    /** application.properties as shipped: what send uses when no setting overrides it. */
+    private static Properties bundled() {
         Properties bundled = new Properties();
         try (InputStream in = StartupSummary.class.getClassLoader().getResourceAsStream("application.properties")) {
             if (in != null) {
                 bundled.load(in);
             }
         } catch (IOException e) {
-            return null;
+            // then every setting is given on the command line
         }
-        String url = bundled.getProperty("s3relay.broker.url", "").strip();
-        return url.isEmpty() ? bundled.getProperty("s3relay.embedded-broker.bind", "").strip() : url;
+        return bundled;
     }
 
     /** The relay's jar as the working directory sees it; target/s3-relay.jar when it runs from classes. */
