@@ -30,7 +30,8 @@ final class PreviewCommand {
               --template '<liquid>'    a path template to try
               --integration <id>       the templates of that integration in s3relay.integrations.file
               --verbose                a failure's stack trace too
-            Exit: 0 a key (or nothing to upload), 1 the template or the message is refused, 2 wrong usage.""";
+            Exit: 0 a key (or nothing to upload), 1 the template, the message or the integration is refused,
+                  2 wrong usage or no such message file.""";
 
     private final Settings settings;
     private final PrintStream out;
