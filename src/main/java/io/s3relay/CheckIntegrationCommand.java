@@ -19,23 +19,37 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * {@code check-integration <id>}: uploads a small test object with PutObject, exactly as the relay would, and
- * says in plain words what is wrong. Exit 0 when the upload works, 1 when it does not or when the relay would refuse
- * the integration's templates, 2 on wrong usage.
+ * says in plain words what is wrong. Exit 0 when the upload works, 1 when S3 refuses it or when the relay would refuse
+ * the integration's templates, 2 on wrong usage or an integration that is not usable, 3 when S3 cannot be reached.
  */
 final class CheckIntegrationCommand {
 
+    static final String USAGE = """
+            Usage: check-integration <integration id>
+              Uploads a small test object (s3-relay-check/<time>.txt) with PutObject, as the relay would, to the
+              integration's bucket in s3relay.integrations.file, and says what is wrong when it fails.
+              --verbose    a failure's stack trace too
+            Exit: 0 uploaded, 1 S3 refused it or the relay would refuse the integration's templates,
+                  2 wrong usage or the integration is not usable, 3 S3 could not be reached.""";
+
     private final Settings settings;
     private final PrintStream out;
+    private final PrintStream err;
 
     CheckIntegrationCommand(Settings settings, PrintStream out) {
+        this(settings, out, System.err);
+    }
+
+    CheckIntegrationCommand(Settings settings, PrintStream out, PrintStream err) {
         this.settings = settings;
         this.out = out;
+        this.err = err;
     }
 
     int run(String[] args) {
-        if (args.length != 1) {
-            out.println("Usage: check-integration <integration id>");
-            return 2;
+        if (args.length != 1 || args[0].startsWith("-")) {
+            err.println(USAGE);
+            return ExplainedFailure.USAGE;
         }
         Integration integration;
         try {
@@ -60,9 +74,13 @@ final class CheckIntegrationCommand {
             out.println(explain(integration, e));
             return 1;
         } catch (SdkClientException e) {
+            // the SDK's message names the host it tried; the endpoint and the region are what the operator can change
+            Throwable root = ExplainedFailure.root(e);
             out.println("Cannot reach " + (integration.endpoint() == null ? "S3 in " + integration.region() : integration.endpoint())
-                    + ": " + e.getMessage());
-            return 1;
+                    + " for integration " + integration.id() + " (" + (root.getMessage() == null ? root : root.getMessage())
+                    + "): check its endpoint and region in " + settings.get("s3relay.integrations.file", "")
+                    + ", or that this host may connect there");
+            return ExplainedFailure.UNREACHABLE;
         }
     }
 

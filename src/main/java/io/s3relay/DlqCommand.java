@@ -18,11 +18,21 @@ import jakarta.jms.TextMessage;
 /**
  * {@code dlq list} shows the dead letters and why they died; {@code dlq replay --integration ID | --all} moves
  * them back into processing once the cause is fixed, each with a fresh attempt budget and marked as replayed.
- * Exit 0 on success, 2 on wrong usage, 1 when the broker cannot be reached.
+ * Exit 0 on success, 2 on wrong usage, 3 when the broker cannot be reached.
  */
 final class DlqCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String USAGE = """
+            Usage: dlq list | dlq replay --integration <id> | dlq replay --all
+              dlq list                         the dead letters (s3relay.queue.dead-letter), with why each one died
+              dlq replay --integration <id>    move that integration's dead letters back into processing
+              dlq replay --all                 move every dead letter back into processing
+              --verbose                        a failure's stack trace too
+              Replayed letters start with a fresh attempt budget and are marked as replayed; each letter is
+              replayed at most once per call.
+            Exit: 0 done, 2 wrong usage, 3 the broker could not be reached.""";
 
     private final Settings settings;
     private final PrintStream out;
@@ -42,8 +52,8 @@ final class DlqCommand {
         if (args.length == 3 && args[0].equals("replay") && args[1].equals("--integration")) {
             return replay(args[2]);
         }
-        System.err.println("Usage: dlq list | dlq replay --integration <id> | dlq replay --all");
-        return 2;
+        System.err.println(USAGE);
+        return ExplainedFailure.USAGE;
     }
 
     private int list() throws Exception {
@@ -104,10 +114,8 @@ final class DlqCommand {
         return 0;
     }
 
-    private Connection connect() throws Exception {
-        Connection connection = settings.connectionFactory().createConnection();
-        connection.start();
-        return connection;
+    private Connection connect() {
+        return CommandBroker.connect(settings);
     }
 
     private String deadLetterQueue() {

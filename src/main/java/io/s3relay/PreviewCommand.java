@@ -22,6 +22,17 @@ import io.s3relay.submission.SubmissionParser;
  */
 final class PreviewCommand {
 
+    static final String USAGE = """
+            Usage: preview --message <file.json> (--template '<liquid>' | --integration <id>)
+              Prints the object key a path template renders for a submission message, or the error the customer
+              would see. Nothing is uploaded and no server is needed.
+              --message <file.json>    a submission as the platform sends it
+              --template '<liquid>'    a path template to try
+              --integration <id>       the templates of that integration in s3relay.integrations.file
+              --verbose                a failure's stack trace too
+            Exit: 0 a key (or nothing to upload), 1 the template, the message or the integration is refused,
+                  2 wrong usage or no such message file.""";
+
     private final Settings settings;
     private final PrintStream out;
     private final PrintStream err;
@@ -53,7 +64,12 @@ final class PreviewCommand {
         }
         Submission submission;
         try {
-            submission = new SubmissionParser(new ObjectMapper()).parse(Files.readString(Path.of(message)));
+            Path file = Path.of(message);
+            if (!Files.isRegularFile(file)) {
+                throw new ExplainedFailure(ExplainedFailure.USAGE, "no such file: " + file
+                        + ": give --message the path of a submission's JSON");
+            }
+            submission = new SubmissionParser(new ObjectMapper()).parse(Files.readString(file));
         } catch (InvalidSubmissionException e) {
             err.println("The message cannot be processed: " + e.getMessage());
             return 1;
@@ -100,7 +116,7 @@ final class PreviewCommand {
 
     private int usage(String problem) {
         err.println(problem);
-        err.println("Usage: preview --message <file.json> (--template '<liquid>' | --integration <id>)");
-        return 2;
+        err.println(USAGE);
+        return ExplainedFailure.USAGE;
     }
 }

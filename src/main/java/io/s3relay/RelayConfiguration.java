@@ -58,8 +58,17 @@ public class RelayConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         boolean managementCredentials = Boolean.parseBoolean(prop(props, "camel.management.authentication-enabled",
                 prop(props, "camel.management.authenticationEnabled", "false")));
-        ManagementAccess.check(Boolean.parseBoolean(prop(props, "camel.management.enabled", "false")),
-                prop(props, "camel.management.host", "0.0.0.0"), managementCredentials);
+        boolean management = Boolean.parseBoolean(prop(props, "camel.management.enabled", "false"));
+        String managementHost = prop(props, "camel.management.host", "0.0.0.0");
+        int managementPort = Integer.parseInt(prop(props, "camel.management.port", "8080"));
+        ManagementAccess.check(management, managementHost, managementCredentials);
+        if (management) {
+            // Camel starts the management server later, and a port in use there only logs a warning while the relay
+            // runs on without health or metrics: refuse to start instead, in one line
+            StartupPorts.requireFree(managementHost, managementPort, "port " + managementPort + " on " + managementHost
+                    + " (the management server) is already in use: set camel.management.port to another port, or stop"
+                    + " what listens there");
+        }
         // camel-platform-http-jolokia reads only Jolokia's own policyLocation setting (a system property), when the
         // management server starts after this: route start/stop only where Jolokia asks for credentials
         System.setProperty("jolokia.policyLocation", ManagementAccess.jolokiaPolicy(managementCredentials));
@@ -68,25 +77,37 @@ public class RelayConfiguration implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
         String brokerUrl = prop(props, "s3relay.broker.url", "");
+        String brokerShown = io.s3relay.broker.BrokerUrls.shown(brokerUrl) + " (s3relay.broker.url)";
+        String sendUrl = brokerUrl;
         if (brokerUrl.isBlank()) {
-            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker").toFile(),
-                    prop(props, "s3relay.embedded-broker.bind", "tcp://127.0.0.1:61616")).start();
+            String bind = prop(props, "s3relay.embedded-broker.bind", "tcp://127.0.0.1:61616");
+            EmbeddedBroker broker = StartupPorts.bind(() -> new EmbeddedBroker(dataDir.resolve("broker").toFile(), bind).start(),
+                    "port " + StartupPorts.port(bind) + " is already in use: another broker? set s3relay.broker.url to use"
+                    + " it, or s3relay.embedded-broker.bind to move the embedded one");
             closeOnStop(context, broker);
             brokerUrl = broker.url();
-            LOG.info("Embedded ActiveMQ broker listening on {} (data in {})", brokerUrl, dataDir.resolve("broker"));
+            sendUrl = broker.boundAddress();
+            brokerShown = broker.boundAddress() + " (embedded, data in " + dataDir.resolve("broker") + ")";
+            LOG.info("Embedded ActiveMQ broker listening on {} (data in {})", broker.boundAddress(), dataDir.resolve("broker"));
         }
+        String storeShown = null;
         if (Boolean.parseBoolean(prop(props, "s3relay.local-s3.enabled", "false"))) {
-            LocalS3Store store = new LocalS3Store(dataDir.resolve("s3"),
-                    prop(props, "s3relay.local-s3.host", "127.0.0.1"),
-                    Integer.parseInt(prop(props, "s3relay.local-s3.port", "9000")),
+            int port = Integer.parseInt(prop(props, "s3relay.local-s3.port", "9000"));
+            String host = prop(props, "s3relay.local-s3.host", "127.0.0.1");
+            LocalS3Store store = StartupPorts.bind(() -> new LocalS3Store(dataDir.resolve("s3"), host, port,
                     prop(props, "s3relay.local-s3.access-key", "s3relay-local"),
-                    prop(props, "s3relay.local-s3.secret-key", "s3relay-local-secret")).start();
+                    prop(props, "s3relay.local-s3.secret-key", "s3relay-local-secret")).start(),
+                    "port " + port + " is already in use: set s3relay.local-s3.port to move the local S3 store (and the"
+                    + " endpoint of the integrations that use it), or s3relay.local-s3.enabled=false to go without it");
             for (String bucket : list(prop(props, "s3relay.local-s3.buckets", ""))) {
                 store.createBucket(bucket);
             }
             closeOnStop(context, store);
+            storeShown = store.endpoint() + " (objects under " + dataDir.resolve("s3") + ")";
             LOG.info("Local S3-compatible store on {} (objects under {})", store.endpoint(), dataDir.resolve("s3"));
         }
+        StartupSummary.logWhenStarted(context, management ? managementHost : null, managementPort, brokerShown,
+                sendUrl, storeShown, prop(props, "s3relay.data.dir", "data"));
 
         Backoff backoff = new Backoff(Long.parseLong(prop(props, "s3relay.retry.initial-delay", "1000")),
                 Double.parseDouble(prop(props, "s3relay.retry.multiplier", "2")),

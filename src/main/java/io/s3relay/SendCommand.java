@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import io.s3relay.broker.BrokerUrls;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageProducer;
@@ -25,6 +26,15 @@ final class SendCommand {
             %%EOF
             """;
 
+    static final String USAGE = """
+            Usage: send <file.json> | send --sample
+              Puts a submission message, persistent, on the submissions queue (s3relay.queue.submissions) of the
+              relay's broker (s3relay.broker.url, or the embedded broker at s3relay.embedded-broker.bind).
+              <file.json>  a submission as the platform sends it
+              --sample     a live submission of the sample account, with a one-page PDF under s3relay.data.dir
+              --verbose    a failure's stack trace too
+            Exit: 0 sent, 2 wrong usage or no such file, 3 the broker could not be reached.""";
+
     private final Settings settings;
 
     SendCommand(Settings settings) {
@@ -32,20 +42,31 @@ final class SendCommand {
     }
 
     int run(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("Usage: send <file.json> | send --sample");
-            return 2;
+        if (args.length != 1 || (args[0].startsWith("-") && !args[0].equals("--sample"))) {
+            System.err.println(USAGE);
+            return ExplainedFailure.USAGE;
         }
-        String body = args[0].equals("--sample") ? sample() : Files.readString(Path.of(args[0]));
+        boolean sample = args[0].equals("--sample");
+        String body = sample ? null : read(Path.of(args[0]));
         String queue = settings.get("s3relay.queue.submissions", "s3relay.submissions");
-        try (Connection connection = settings.connectionFactory().createConnection();
+        try (Connection connection = CommandBroker.connect(settings);
              Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
              MessageProducer producer = session.createProducer(session.createQueue(queue))) {
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            // the sample's PDF is written once the broker answers, so that a failed send leaves none behind
+            body = sample ? sample() : body;
             producer.send(session.createTextMessage(body));
         }
-        System.out.println("Sent to " + queue + " on " + settings.brokerUrl() + ":\n" + body);
-        return 0;
+        System.out.println("Sent to " + queue + " on " + BrokerUrls.shown(settings.brokerUrl()) + ":\n" + body);
+        return ExplainedFailure.DONE;
+    }
+
+    private static String read(Path file) throws Exception {
+        if (!Files.isRegularFile(file)) {
+            throw new ExplainedFailure(ExplainedFailure.USAGE, "no such file: " + file
+                    + ": give the path of a submission's JSON, or --sample for a sample one");
+        }
+        return Files.readString(file);
     }
 
     /** A live submission of the sample account, with its PDF written under the data folder. */

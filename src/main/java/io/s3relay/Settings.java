@@ -3,8 +3,13 @@ package io.s3relay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import io.s3relay.config.Integration;
 import io.s3relay.config.IntegrationsFile;
@@ -16,6 +21,8 @@ import org.apache.activemq.ActiveMQConnectionFactory;
  * environment variable ({@code S3RELAY_BROKER_URL}), then system property, then application.properties.
  */
 public final class Settings {
+
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i)(password|secret|access.key|token)");
 
     private final Properties defaults;
 
@@ -62,13 +69,68 @@ public final class Settings {
 
     /** A connection factory for the relay's broker, with its credentials when they are set. */
     public ActiveMQConnectionFactory connectionFactory() {
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl());
+        return connectionFactory(brokerUrl());
+    }
+
+    /** A connection factory for the given URL of the relay's broker, with the broker credentials when they are set. */
+    public ActiveMQConnectionFactory connectionFactory(String url) {
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
         String user = get("s3relay.broker.username", "");
         if (!user.isBlank()) {
             factory.setUserName(user);
             factory.setPassword(get("s3relay.broker.password", ""));
         }
         return factory;
+    }
+
+    /** A setting that application.properties gives a default, so that it is never missing. */
+    public String required(String name) {
+        String value = get(name, "");
+        if (value.isBlank()) {
+            throw new ExplainedFailure(ExplainedFailure.USAGE, name + " is not set: give it a value (see application.properties)");
+        }
+        return value;
+    }
+
+    /** Whether s3relay.broker.url names the broker, rather than the embedded broker of the default run. */
+    public boolean externalBroker() {
+        return !get("s3relay.broker.url", "").isBlank();
+    }
+
+    /**
+     * The values of the settings that are secrets (names with password, secret or key in them, and access keys), as
+     * set: what a message or a stack trace must never show.
+     */
+    public List<String> secretValues() {
+        Set<String> names = new TreeSet<>();
+        defaults.stringPropertyNames().forEach(names::add);
+        System.getProperties().stringPropertyNames().forEach(names::add);
+        List<String> values = new ArrayList<>();
+        for (String name : names) {
+            if (SECRET_NAME.matcher(name).find()) {
+                String value = get(name, "");
+                if (value.length() >= 4) {
+                    values.add(value);
+                }
+            }
+        }
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("S3RELAY_") && SECRET_NAME.matcher(name).find() && value.strip().length() >= 4) {
+                values.add(value.strip());
+            }
+        });
+        // the longest first, so that a secret holding another one is replaced whole
+        values.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        return values;
+    }
+
+    /** The text with every secret setting's value, and the user info of URLs, replaced. */
+    public String scrub(String text) {
+        String scrubbed = text;
+        for (String secret : secretValues()) {
+            scrubbed = scrubbed.replace(secret, "REDACTED");
+        }
+        return scrubbed.replaceAll("//[^/\\s@]*:[^/\\s@]*@", "//REDACTED@");
     }
 
     /** The broker the relay uses: the configured one, or the embedded default's address. */

@@ -81,6 +81,19 @@ class CheckIntegrationCommandTest {
     }
 
     @Test
+    void saysThatS3CannotBeReachedWithExitCode3() throws Exception {
+        int closed = io.s3relay.support.RelayFixture.freePort();
+        String unreachable = integration("int_check", "acc_check", server, "http://127.0.0.1:" + closed, "customer-bucket",
+                "path_template: \"x.pdf\"");
+
+        assertThat(check(unreachable)).isEqualTo(3);
+
+        assertThat(out.toString()).startsWith("Cannot reach http://127.0.0.1:" + closed + " for integration int_check (")
+                .contains("): check its endpoint and region in ").endsWith(System.lineSeparator());
+        assertThat(out.toString().lines()).hasSize(1);
+    }
+
+    @Test
     void saysInOneLineThatTheRelayRefusesATemplateNestingThousandsOfLevels() throws Exception {
         String template = "{% if " + "(".repeat(3_900) + "true" + ")".repeat(3_900) + " %}x{% endif %}{{ submission_id }}";
         int calls = server.objects().operations().size();

@@ -57,6 +57,21 @@ public class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    /** The address the broker listens on, as bound: {@code tcp://127.0.0.1:61616}, not a host name. */
+    public String boundAddress() {
+        java.net.InetSocketAddress bound;
+        try {
+            bound = connector.getServer().getSocketAddress();
+        } catch (Exception e) {
+            return url();
+        }
+        if (bound == null || bound.getAddress() == null) {
+            return url();
+        }
+        String host = bound.getAddress().getHostAddress();
+        return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort();
+    }
+
     public BrokerService service() {
         return broker;
     }
