@@ -31,6 +31,8 @@ public class RecordingBlobStore extends ForwardingBlobStore {
 
     private final List<String> operations = new CopyOnWriteArrayList<>();
     private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> putsPerKey = new ConcurrentHashMap<>();
+    private volatile long putDelayMillis;
 
     private record Refusal(int status, AtomicInteger remaining) {
     }
@@ -57,6 +59,22 @@ public class RecordingBlobStore extends ForwardingBlobStore {
      */
     public void refuse(String operation, int status, int times) {
         refusals.put(operation, new Refusal(status, new AtomicInteger(times)));
+    }
+
+    /** How many PutObject calls reached the server for one key (0 if none). */
+    public int putsOf(String container, String key) {
+        AtomicInteger puts = putsPerKey.get(container + "/" + key);
+        return puts == null ? 0 : puts.get();
+    }
+
+    /** Keys that more than one PutObject call reached: copies done twice. */
+    public long keysPutMoreThanOnce() {
+        return putsPerKey.values().stream().filter(p -> p.get() > 1).count();
+    }
+
+    /** Each PutObject from now on takes this much longer: a slow bucket, so that work is in flight when a test acts. */
+    public void delayPuts(java.time.Duration delay) {
+        putDelayMillis = delay.toMillis();
     }
 
     private void record(String operation, String container) {
@@ -130,7 +148,16 @@ public class RecordingBlobStore extends ForwardingBlobStore {
             return super.putBlob(container, blob, options);
         }
         record("PutObject", container);
-        return super.putBlob(container, blob, options);
+        if (putDelayMillis > 0) {
+            try {
+                Thread.sleep(putDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String stored = super.putBlob(container, blob, options);
+        putsPerKey.computeIfAbsent(container + "/" + blob.getMetadata().name(), k -> new AtomicInteger()).incrementAndGet();
+        return stored;
     }
 
     @Override
