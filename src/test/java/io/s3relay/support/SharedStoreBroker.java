@@ -28,6 +28,9 @@ public final class SharedStoreBroker {
         broker.setSchedulerDirectoryFile(new File(data, "scheduler"));
         KahaDBPersistenceAdapter kahaDb = new KahaDBPersistenceAdapter();
         kahaDb.setDirectory(new File(data, "kahadb"));
+        org.apache.activemq.store.SharedFileLocker locker = new org.apache.activemq.store.SharedFileLocker();
+        locker.setLockAcquireSleepInterval(1000);
+        kahaDb.setLocker(locker);
         broker.setPersistenceAdapter(kahaDb);
         broker.setPersistent(true);
         broker.setPlugins(new BrokerPlugin[] {new StatisticsBrokerPlugin()});
