@@ -84,11 +84,12 @@ final class CheckIntegrationCommand {
             try (S3Client client = clients.create(integration)) {
                 PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(integration.bucket()).key(key)
                         .contentType("text/plain");
-                String tagging = checkTagging(integration, now);
-                if (tagging != null) {
-                    request.metadata(Map.of(ObjectOptionsInterceptor.TAGGING_METADATA, tagging));
+                ObjectOptionsInterceptor.tagNext(integration.bucket(), key, checkTagging(integration, now));
+                try {
+                    client.putObject(request.build(), RequestBody.fromString("s3-relay can upload to this bucket\n"));
+                } finally {
+                    ObjectOptionsInterceptor.clearTags();
                 }
-                client.putObject(request.build(), RequestBody.fromString("s3-relay can upload to this bucket\n"));
                 out.println("OK: uploaded " + key + " to bucket " + integration.bucket() + " (" + integration.region() + ")"
                         + (integration.assumesRole() ? " as role " + integration.role().roleArn() : "")
                         + (integration.objectOptions().any() ? " with its object options" : ""));

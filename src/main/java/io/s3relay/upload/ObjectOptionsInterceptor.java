@@ -1,8 +1,5 @@
 package io.s3relay.upload;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.s3relay.config.ObjectOptions;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -23,14 +20,37 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  *       (S3 checks it where the object comes into being);</li>
  *   <li>every call: the expected bucket owner.</li>
  * </ul>
- * Tags may differ per upload (their values are templates): the caller renders them as S3's tagging query string
- * and hands them over inside the request itself, as the user metadata entry {@link #TAGGING_METADATA}, which this
- * interceptor takes out again, so it is never stored as metadata.
+ * Tags may differ per upload (their values are templates), and the aws2-s3 producer passes no tags to PutObject or
+ * CreateMultipartUpload (nor user metadata to the latter). The caller renders them as S3's tagging query string and
+ * announces them for one object with {@link #tagNext} on the thread that then makes the call (the customer's client
+ * is synchronous: its interceptors run on the caller's thread), and withdraws them with {@link #clearTags} when the
+ * upload ends. They are put only on a request for that very bucket and key, so tags can never reach another object.
  */
 public class ObjectOptionsInterceptor implements ExecutionInterceptor {
 
-    /** The user metadata entry that carries an upload's rendered tags to this interceptor. */
-    public static final String TAGGING_METADATA = "s3relay-tagging";
+    private record PendingTags(String bucket, String key, String tagging) {
+    }
+
+    private static final ThreadLocal<PendingTags> TAGS = new ThreadLocal<>();
+
+    /** The tags ({@code k=v&...}) of the object {@code bucket/key} that this thread uploads next. */
+    public static void tagNext(String bucket, String key, String tagging) {
+        if (tagging == null) {
+            TAGS.remove();
+        } else {
+            TAGS.set(new PendingTags(bucket, key, tagging));
+        }
+    }
+
+    /** The upload of this thread has ended. */
+    public static void clearTags() {
+        TAGS.remove();
+    }
+
+    private static String tagsFor(String bucket, String key) {
+        PendingTags pending = TAGS.get();
+        return pending != null && pending.bucket().equals(bucket) && pending.key().equals(key) ? pending.tagging() : null;
+    }
 
     private final ObjectOptions options;
 
@@ -55,9 +75,9 @@ public class ObjectOptionsInterceptor implements ExecutionInterceptor {
             if (!options.overwrite()) {
                 b.ifNoneMatch("*");
             }
-            String tagging = tagging(put.metadata());
+            String tagging = tagsFor(put.bucket(), put.key());
             if (tagging != null) {
-                b.metadata(withoutTagging(put.metadata())).tagging(tagging);
+                b.tagging(tagging);
             }
             return b.expectedBucketOwner(options.expectedBucketOwner()).build();
         }
@@ -72,9 +92,9 @@ public class ObjectOptionsInterceptor implements ExecutionInterceptor {
             if (options.acl() != null) {
                 b.acl(options.acl());
             }
-            String tagging = tagging(create.metadata());
+            String tagging = tagsFor(create.bucket(), create.key());
             if (tagging != null) {
-                b.metadata(withoutTagging(create.metadata())).tagging(tagging);
+                b.tagging(tagging);
             }
             return b.expectedBucketOwner(options.expectedBucketOwner()).build();
         }
@@ -92,19 +112,5 @@ public class ObjectOptionsInterceptor implements ExecutionInterceptor {
             return abort.toBuilder().expectedBucketOwner(options.expectedBucketOwner()).build();
         }
         return request;
-    }
-
-    private static String tagging(Map<String, String> metadata) {
-        String tagging = metadata == null ? null : metadata.get(TAGGING_METADATA);
-        return tagging == null || tagging.isEmpty() ? null : tagging;
-    }
-
-    private static Map<String, String> withoutTagging(Map<String, String> metadata) {
-        if (metadata == null || !metadata.containsKey(TAGGING_METADATA)) {
-            return metadata;
-        }
-        Map<String, String> rest = new LinkedHashMap<>(metadata);
-        rest.remove(TAGGING_METADATA);
-        return rest;
     }
 }

@@ -1,7 +1,6 @@
 package io.s3relay.upload;
 
 import java.time.Instant;
-import java.util.Map;
 
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.IntegrationRegistry;
@@ -111,36 +110,47 @@ public class UploadPreparer {
         exchange.setProperty(KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
+        // the integration's client puts them on this object's PutObject or CreateMultipartUpload, made on this thread
+        ObjectOptionsInterceptor.tagNext(integration.settings().bucket(), key, tagging);
         if (tagging != null) {
-            // the integration's client takes the tags out of the request (see ObjectOptionsInterceptor): the aws2-s3
-            // producer passes user metadata to PutObject and CreateMultipartUpload alike, and tags to neither
-            exchange.getMessage().setHeader(AWS2S3Constants.METADATA, Map.of(ObjectOptionsInterceptor.TAGGING_METADATA, tagging));
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    ObjectOptionsInterceptor.clearTags();
+                }
+            });
         }
     }
 
+    /** The upload call has returned or failed: its tags are withdrawn from the thread. */
+    public void uploadEnded(Exchange exchange) {
+        ObjectOptionsInterceptor.clearTags();
+    }
+
     /**
-     * Whether the upload failed only because the object is already there and the integration never overwrites:
-     * S3's 412 to {@code If-None-Match: *}. The copy is then done, not failed.
+     * The upload failed: when only because the object is already there and the integration never overwrites (S3's
+     * 412 to {@code If-None-Match: *}), the copy is done, not failed, and its processed status says so; any other
+     * failure goes on to the calling route as it was.
      */
-    public boolean alreadyExisted(Exchange exchange) {
+    public void keepExistingOrFail(Exchange exchange) throws Exception {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         ActiveIntegration integration = exchange.getProperty(INTEGRATION, ActiveIntegration.class);
-        if (integration == null || integration.settings().objectOptions().overwrite()) {
-            return false;
+        if (failure != null && integration != null && !integration.settings().objectOptions().overwrite()
+                && preconditionFailed(failure)) {
+            exchange.setProperty(ALREADY_EXISTED, true);
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, null);
+            return;
         }
-        Throwable failure = exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        throw failure != null ? failure : new IllegalStateException("the upload failed without an exception");
+    }
+
+    private static boolean preconditionFailed(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof S3Exception s3 && s3.statusCode() == 412) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Records that the object was already there; the processed status says so. */
-    public void keptExisting(Exchange exchange) {
-        exchange.setProperty(ALREADY_EXISTED, true);
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, null);
     }
 
     /**
