@@ -3,12 +3,16 @@ package io.s3relay;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.config.Integration;
 import io.s3relay.config.InvalidConfigurationException;
 import io.s3relay.keys.InvalidKeyException;
+import io.s3relay.keys.ObjectTagging;
 import io.s3relay.keys.PathTemplate;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.keys.PathTemplateValidator;
@@ -74,8 +78,8 @@ final class PreviewCommand {
             err.println("The message cannot be processed: " + e.getMessage());
             return 1;
         }
+        Integration integration = null;
         if (integrationId != null) {
-            Integration integration;
             try {
                 integration = settings.integration(integrationId);
             } catch (InvalidConfigurationException e) {
@@ -102,7 +106,11 @@ final class PreviewCommand {
                 return 1;
             }
             findings.warnings().forEach(w -> err.println("Warning: " + w));
-            out.println(renderer.render(parsed, submission, Instant.now()));
+            Instant now = Instant.now();
+            out.println(renderer.render(parsed, submission, now));
+            if (integration != null) {
+                describeUpload(integration, renderer, submission, now);
+            }
             return 0;
         } catch (InvalidKeyException e) {
             err.println("The upload would fail: " + e.getMessage());
@@ -112,6 +120,27 @@ final class PreviewCommand {
             err.println("The template cannot be previewed: " + e);
             return 1;
         }
+    }
+
+    /**
+     * After the key, what else the upload would carry, one line each: the role the relay assumes, the tags as this
+     * message renders them, and the object options. Nothing for an integration with keys and S3's defaults.
+     */
+    private void describeUpload(Integration integration, PathTemplateRenderer renderer, Submission submission, Instant now) {
+        if (integration.assumesRole()) {
+            out.println("role_arn: " + integration.role().roleArn() + " (session " + integration.role().sessionName() + ")");
+        }
+        for (var tag : integration.objectOptions().tags().entrySet()) {
+            PathTemplate value = renderer.parse(tag.getValue());
+            PathTemplateValidator.Findings findings = PathTemplateValidator.check(value, submission.kind());
+            if (!findings.valid()) {
+                throw new InvalidKeyException("tags." + tag.getKey() + ": " + String.join("; ", findings.errors()));
+            }
+            String query = ObjectTagging.render(renderer, Map.of(tag.getKey(), value), submission, () -> now);
+            out.println("tag " + tag.getKey() + ": " + URLDecoder.decode(query.substring(query.indexOf('=') + 1),
+                    StandardCharsets.UTF_8));
+        }
+        integration.objectOptions().describe().forEach(out::println);
     }
 
     private int usage(String problem) {

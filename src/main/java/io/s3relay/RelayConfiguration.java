@@ -8,6 +8,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.auth.RelayAwsIdentity;
 import io.s3relay.broker.ConnectionPerSessionFactory;
 import io.s3relay.broker.WireFormatCache;
 import io.s3relay.config.IntegrationRegistry;
@@ -127,9 +128,12 @@ public class RelayConfiguration implements CamelConfiguration {
                 partSize,
                 Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))));
         PathTemplateRenderer renderer = new PathTemplateRenderer();
+        // the principal that customers' roles trust; STS is asked only for integrations with a role_arn
+        RelayAwsIdentity identity = RelayAwsIdentity.fromSettings((name, defaultValue) -> prop(props, name, defaultValue));
+        closeOnStop(context, identity);
         S3ClientFactory clients = new S3ClientFactory(
                 Duration.ofMillis(Long.parseLong(prop(props, "s3relay.s3.call-timeout", "120000"))),
-                Integer.parseInt(prop(props, "s3relay.s3.max-connections", "50")));
+                Integer.parseInt(prop(props, "s3relay.s3.max-connections", "50")), identity);
         closeOnStop(context, clients);
         IntegrationRegistry integrations = new IntegrationRegistry(
                 Path.of(prop(props, "s3relay.integrations.file", "config/integrations.yaml")),

@@ -87,6 +87,72 @@ class SecretLeakTest {
         }
     }
 
+    /**
+     * The same search for an integration's role: the relay's own secret key, the external IDs (right and wrong) and
+     * the session tokens STS gave (read from moto's request log, where the relay sent them to S3).
+     */
+    @Test
+    void noSessionTokenExternalIdOrRelaySecretAppears() throws Exception {
+        StringWriter logs = new StringWriter();
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        WriterAppender capture = WriterAppender.newBuilder().setName("role-secret-capture").setTarget(logs)
+                .setLayout(PatternLayout.newBuilder().withPattern("%d %p %c - %m%n%xEx").build()).build();
+        capture.start();
+        context.getConfiguration().addAppender(capture);
+        context.getRootLogger().addAppender(capture);
+        try (io.s3relay.support.MotoServer moto = io.s3relay.support.MotoServer.startOrSkip()) {
+            var platform = moto.user("s3relay-platform", io.s3relay.support.MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
+            String bucket = "leak-" + newId("b").toLowerCase().replace('_', '-');
+            try (var s3 = moto.s3()) {
+                s3.createBucket(r -> r.bucket(bucket));
+            }
+            String externalId = "ext-" + newId("secret");
+            String wrongId = "ext-" + newId("wrong");
+            String role = moto.role("upload-leak", "arn:aws:iam::123456789012:user/s3relay-platform", externalId,
+                    io.s3relay.support.MotoServer.allow("\"s3:PutObject\"", "\"arn:aws:s3:::" + bucket + "/*\""));
+            try (RelayFixture relay = RelayFixture.start(java.util.Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
+                    "s3relay.aws.secret-access-key", platform.secretAccessKey(),
+                    "s3relay.aws.sts-endpoint", moto.endpoint().toString()))) {
+                String account = newId("acc");
+                String item = """
+                          - id: %s
+                            account_id: %s
+                            bucket: %s
+                            region: us-east-1
+                            role_arn: %s
+                            external_id: %s
+                            endpoint: %s
+                            path_style: true
+                            path_template: "{{ submission_id }}.pdf"
+                        """;
+                relay.addIntegrations(item.formatted("int_role_ok", account, bucket, role, externalId, moto.endpoint()),
+                        item.formatted("int_role_wrong", account, bucket, role, wrongId, moto.endpoint()));
+                String id = newId("sub");
+                relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
+                relay.awaitStatus(id, "int_role_ok", "processed");
+                relay.awaitStatus(id, "int_role_wrong", "failed");
+
+                List<String> secrets = new ArrayList<>(List.of(platform.secretAccessKey(), externalId, wrongId));
+                moto.requests().stream().map(r -> r.header("x-amz-security-token")).filter(t -> t != null).distinct()
+                        .forEach(secrets::add);
+                assertThat(secrets).hasSizeGreaterThan(3);
+                String statuses = relay.allStatuses().toString();
+                String deadLetters = relay.deadLetters().toString();
+                String jmx = camelMBeanAttributes();
+                assertThat(deadLetters).contains("the role does not trust this platform");
+                for (String secret : secrets) {
+                    assertThat(logs.toString()).as("logs").doesNotContain(secret);
+                    assertThat(statuses).as("statuses").doesNotContain(secret);
+                    assertThat(deadLetters).as("dead letters").doesNotContain(secret);
+                    assertThat(jmx).as("JMX").doesNotContain(secret);
+                }
+            }
+        } finally {
+            context.getRootLogger().removeAppender(capture);
+            capture.stop();
+        }
+    }
+
     /** Every readable attribute of every Camel MBean (routes, endpoints, processors, the context...), as text. */
     private static String camelMBeanAttributes() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();

@@ -6,8 +6,9 @@ import io.s3relay.submission.SubmissionKind;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * An integration in force: its settings, its templates parsed once, its S3 client, and the endpoints that upload
- * into its bucket with that client, found in Camel's registry under the names of {@link #target()}.
+ * An integration in force: its settings, its templates parsed once (the object key's and the tag values'), its S3
+ * client, and the endpoints that upload into its bucket with that client, found in Camel's registry under the names
+ * of {@link #target()}.
  */
 public record ActiveIntegration(
         Integration settings,
@@ -15,7 +16,12 @@ public record ActiveIntegration(
         PathTemplate testPathTemplate,
         PathTemplate combinedPathTemplate,
         S3Client client,
-        UploadTargets.Target target) {
+        UploadTargets.Target target,
+        java.util.Map<String, PathTemplate> tags) {
+
+    public ActiveIntegration {
+        tags = tags == null ? java.util.Map.of() : tags;
+    }
 
     public String id() {
         return settings.id();

@@ -15,12 +15,31 @@ public record Integration(
         String region,
         String accessKeyId,
         String secretAccessKey,
+        RoleAccess role,
         URI endpoint,
         boolean pathStyle,
         SubmissionTypes submissionTypes,
         String pathTemplate,
         String testPathTemplate,
-        String combinedPathTemplate) {
+        String combinedPathTemplate,
+        ObjectOptions objectOptions) {
+
+    public Integration {
+        objectOptions = objectOptions == null ? ObjectOptions.NONE : objectOptions;
+    }
+
+    /** Today's fields, with access keys and S3's default object options. */
+    public Integration(String id, String accountId, String bucket, String region, String accessKeyId,
+                       String secretAccessKey, URI endpoint, boolean pathStyle, SubmissionTypes submissionTypes,
+                       String pathTemplate, String testPathTemplate, String combinedPathTemplate) {
+        this(id, accountId, bucket, region, accessKeyId, secretAccessKey, null, endpoint, pathStyle, submissionTypes,
+                pathTemplate, testPathTemplate, combinedPathTemplate, ObjectOptions.NONE);
+    }
+
+    /** Whether the relay assumes the customer's role (role_arn) instead of using the customer's access keys. */
+    public boolean assumesRole() {
+        return role != null;
+    }
 
     /** Blank or absent: combined PDFs are not uploaded. */
     public boolean uploadsCombined() {
@@ -45,12 +64,13 @@ public record Integration(
 
     /** How its S3 client connects; versions of an integration with equal connections share one client. */
     public S3Connection connection() {
-        return new S3Connection(region, accessKeyId, secretAccessKey, endpoint, pathStyle);
+        return new S3Connection(region, accessKeyId, secretAccessKey, endpoint, pathStyle, role);
     }
 
     @Override
     public String toString() {
         return "Integration[id=" + id + ", account_id=" + accountId + ", bucket=" + bucket + ", region=" + region
-                + ", endpoint=" + endpoint + ", submission_types=" + submissionTypes.name().toLowerCase() + "]";
+                + ", endpoint=" + endpoint + (role == null ? "" : ", role_arn=" + role.roleArn())
+                + ", submission_types=" + submissionTypes.name().toLowerCase() + "]";
     }
 }

@@ -168,11 +168,38 @@ public class IntegrationRegistry implements AutoCloseable {
         PathTemplate combined = settings.uploadsCombined()
                 ? parse(settings, settings.combinedPathTemplate(), "combined_path_template", SubmissionKind.COMBINED_SUBMISSION)
                 : null;
-        boolean sameConnection = previous != null && previous.settings().connection().equals(settings.connection());
+        Map<String, PathTemplate> tags = new LinkedHashMap<>();
+        settings.objectOptions().tags().forEach((key, value) -> tags.put(key, parseTag(settings, key, value)));
+        // a client holds its credentials (role credentials are kept and refreshed in it) and its object options
+        boolean sameConnection = previous != null && previous.settings().connection().equals(settings.connection())
+                && previous.settings().objectOptions().equals(settings.objectOptions());
         S3Client client = sameConnection ? previous.client() : clientFactory.create(settings);
         UploadTargets.Target target = sameConnection && previous.settings().bucket().equals(settings.bucket())
                 ? previous.target() : targets.bind(settings.bucket(), client);
-        return new ActiveIntegration(settings, path, test, combined, client, target);
+        return new ActiveIntegration(settings, path, test, combined, client, target, java.util.Collections.unmodifiableMap(tags));
+    }
+
+    /**
+     * A tag's value template, checked for the variables of every kind of PDF the integration uploads. The key
+     * template's warnings (a key without the submission's id) do not apply to a tag.
+     */
+    private PathTemplate parseTag(Integration settings, String key, String template) {
+        String field = "tags." + key;
+        PathTemplate parsed;
+        try {
+            parsed = renderer.parse(template);
+        } catch (InvalidKeyException e) {
+            throw new InvalidKeyException(field + ": " + e.getMessage(), e);
+        }
+        List<SubmissionKind> kinds = settings.uploadsCombined()
+                ? List.of(SubmissionKind.SUBMISSION, SubmissionKind.COMBINED_SUBMISSION) : List.of(SubmissionKind.SUBMISSION);
+        for (SubmissionKind kind : kinds) {
+            PathTemplateValidator.Findings findings = PathTemplateValidator.check(parsed, kind);
+            if (!findings.valid()) {
+                throw new InvalidKeyException(field + ": " + String.join("; ", findings.errors()));
+            }
+        }
+        return parsed;
     }
 
     /** Parses and checks one template: errors reject the integration, warnings are logged. */

@@ -101,11 +101,32 @@ public class IntegrationsFile {
         String accountId = text(node, "account_id", missing);
         String bucket = text(node, "bucket", missing);
         String region = text(node, "region", missing);
-        String accessKeyId = text(node, "access_key_id", missing);
-        String secret = text(node, "secret_access_key", missing);
+        String roleArn = optional(node, "role_arn");
+        String externalId = optional(node, "external_id");
+        String accessKeyId = optional(node, "access_key_id");
+        String secret = optional(node, "secret_access_key");
+        if (roleArn != null && (accessKeyId != null || secret != null)) {
+            // which one was meant is not for the relay to guess: a role with keys beside it is refused whole
+            throw new InvalidConfigurationException("give either role_arn (with external_id) or access_key_id and "
+                    + "secret_access_key, not both");
+        }
+        if (roleArn == null) {
+            if (externalId != null) {
+                throw new InvalidConfigurationException("external_id is only used with role_arn");
+            }
+            if (accessKeyId == null) {
+                missing.add("access_key_id");
+            }
+            if (secret == null) {
+                missing.add("secret_access_key");
+            }
+        } else if (externalId == null) {
+            missing.add("external_id");
+        }
         String pathTemplate = text(node, "path_template", missing);
         if (!missing.isEmpty()) {
-            throw new InvalidConfigurationException(String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing");
+            throw new InvalidConfigurationException(String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing"
+                    + (roleArn == null && missing.contains("access_key_id") ? " (or give role_arn and external_id)" : ""));
         }
         URI endpoint = null;
         String endpointText = optional(node, "endpoint");
@@ -119,11 +140,15 @@ public class IntegrationsFile {
                 throw new InvalidConfigurationException("endpoint must be an http(s) URL, not '" + endpointText + "'");
             }
         }
+        RoleAccess role = roleArn == null ? null : new RoleAccess(RoleAccess.checkRoleArn(roleArn),
+                RoleAccess.checkExternalId(resolve(externalId, "external_id")), RoleAccess.sessionNameFor(accountId));
         return new Integration(id, accountId, BucketName.check(bucket), region,
-                resolve(accessKeyId, "access_key_id"), resolve(secret, "secret_access_key"),
+                role == null ? resolve(accessKeyId, "access_key_id") : null,
+                role == null ? resolve(secret, "secret_access_key") : null, role,
                 endpoint, node.path("path_style").asBoolean(false),
                 SubmissionTypes.parse(optional(node, "submission_types")),
-                pathTemplate, optional(node, "test_path_template"), optional(node, "combined_path_template"));
+                pathTemplate, optional(node, "test_path_template"), optional(node, "combined_path_template"),
+                ObjectOptions.read(node));
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.s3relay.auth.AssumeRoleFailures;
 import io.s3relay.keys.InvalidKeyException;
 import io.s3relay.submission.InvalidSubmissionException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -22,6 +23,12 @@ public final class FailureClassifier {
     }
 
     public static boolean isPermanent(Throwable failure) {
+        // STS's answer decides wherever the SDK wrapped it (a credentials provider's failure reaches the S3 call
+        // inside a client exception, which alone would read as a network failure)
+        var sts = AssumeRoleFailures.find(failure);
+        if (sts != null) {
+            return !AssumeRoleFailures.isTransient(sts);
+        }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof TransientFailureException) {
                 return false;
@@ -67,6 +74,10 @@ public final class FailureClassifier {
 
     /** A one-line reason for statuses and dead letters; secrets never reach exception messages here. */
     public static String describe(Throwable failure) {
+        var sts = AssumeRoleFailures.find(failure);
+        if (sts != null) {
+            return AssumeRoleFailures.describe(sts);
+        }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
                 String code = aws.awsErrorDetails().errorCode();

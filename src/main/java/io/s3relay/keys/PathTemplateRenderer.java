@@ -85,6 +85,15 @@ public class PathTemplateRenderer {
     }
 
     public String render(PathTemplate template, Map<String, Object> variables) {
+        return ObjectKeyRules.normalise(renderText(template, variables));
+    }
+
+    /** The text a template renders for a submission, under the same bounds, but not read as an object key. */
+    public String renderText(PathTemplate template, Submission submission, Supplier<Instant> now) {
+        return renderText(template, PathVariables.of(submission, now, template.variablesRead()));
+    }
+
+    private String renderText(PathTemplate template, Map<String, Object> variables) {
         String rendered;
         RenderBudget budget = new RenderBudget(limits.maxRenderMillis() * 1_000_000L, limits.maxRenderedChars(),
                 limits.maxBuiltChars());
@@ -101,7 +110,7 @@ public class PathTemplateRenderer {
             // its own upload rather than the relay
             throw new InvalidKeyException("the path template needs too much memory to render");
         }
-        return ObjectKeyRules.normalise(rendered);
+        return rendered;
     }
 
     /** The customer-readable reason a render failed; liqp wraps what the filters throw. */

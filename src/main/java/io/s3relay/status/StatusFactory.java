@@ -49,6 +49,8 @@ public class StatusFactory {
         Map<String, Object> result = resultData(integration.settings(), key,
                 exchange.getMessage().getHeader(AWS2S3Constants.E_TAG, String.class),
                 exchange.getMessage().getHeader(AWS2S3Constants.VERSION_ID, String.class));
+        // an integration that never overwrites found its object there: done, with the first object's bytes kept
+        result.put("already_existed", exchange.getProperty(UploadPreparer.ALREADY_EXISTED, false, Boolean.class));
         return write(status("processed", job.integrationId(), job.submission(), Attempts.of(exchange), result, null,
                 job.replayed()));
     }

@@ -20,8 +20,31 @@ public class BestEffortAbortS3Client extends DelegatingS3Client {
 
     private static final Logger LOG = LoggerFactory.getLogger(BestEffortAbortS3Client.class);
 
+    /** What else the client holds (its role credentials' provider), closed with it; may be null. */
+    private final AutoCloseable alsoClosed;
+
     public BestEffortAbortS3Client(S3Client delegate) {
+        this(delegate, null);
+    }
+
+    public BestEffortAbortS3Client(S3Client delegate, AutoCloseable alsoClosed) {
         super(delegate);
+        this.alsoClosed = alsoClosed;
+    }
+
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } finally {
+            if (alsoClosed != null) {
+                try {
+                    alsoClosed.close();
+                } catch (Exception e) {
+                    LOG.debug("Could not close the credentials of a replaced client: {}", e.toString());
+                }
+            }
+        }
     }
 
     @Override

@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.s3relay.auth.RelayAwsIdentity;
 import io.s3relay.config.Integration;
+import io.s3relay.config.ObjectOptions;
 import io.s3relay.config.S3Connection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -14,9 +17,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Builds the S3 client of one integration: its own credentials, region and endpoint, and only the upload calls
- * (PutObject, or a multipart upload) that {@link PutObjectOnlyInterceptor} lets through. The SDK does not
- * retry: retries belong to the broker's redelivery, so that the layers never multiply.
+ * Builds the S3 client of one integration: its own credentials (the customer's access keys, or the customer's role
+ * assumed by the relay's own identity, its credentials kept and refreshed by the client), region and endpoint, its
+ * object options on every upload ({@link ObjectOptionsInterceptor}), and only the upload calls (PutObject, or a
+ * multipart upload) that {@link PutObjectOnlyInterceptor} lets through. The SDK does not retry: retries belong to
+ * the broker's redelivery, so that the layers never multiply.
  */
 public class S3ClientFactory implements AutoCloseable {
 
@@ -28,8 +33,15 @@ public class S3ClientFactory implements AutoCloseable {
      * (about 2.8 MiB after 10,000 small uploads). This one drops a timeout as soon as its call ends.
      */
     private final ScheduledThreadPoolExecutor timeouts;
+    /** The relay's own AWS identity, which assumes customers' roles; null: an integration with a role is refused. */
+    private final RelayAwsIdentity identity;
 
     public S3ClientFactory(Duration callTimeout, int maxConnections) {
+        this(callTimeout, maxConnections, null);
+    }
+
+    public S3ClientFactory(Duration callTimeout, int maxConnections, RelayAwsIdentity identity) {
+        this.identity = identity;
         this.callTimeout = callTimeout;
         this.maxConnections = maxConnections;
         AtomicInteger threads = new AtomicInteger();
@@ -52,21 +64,38 @@ public class S3ClientFactory implements AutoCloseable {
         timeouts.shutdownNow();
     }
 
-    /** A customer's client: upload calls only, and an AbortMultipartUpload that never fails the job by itself. */
+    /**
+     * A customer's client: upload calls only, with the integration's object options, and an AbortMultipartUpload
+     * that never fails the job by itself. Its role credentials, if any, are closed with it.
+     */
     public S3Client create(Integration integration) {
-        return new BestEffortAbortS3Client(build(integration.connection(), true));
+        S3Connection connection = integration.connection();
+        if (connection.role() == null) {
+            return new BestEffortAbortS3Client(build(connection, staticCredentials(connection), integration.objectOptions()), null);
+        }
+        if (identity == null) {
+            throw new IllegalStateException("integration " + integration.id() + " has a role, but the relay has no AWS identity");
+        }
+        var roleCredentials = identity.assume(connection.role());
+        return new BestEffortAbortS3Client(build(connection, roleCredentials, integration.objectOptions()), roleCredentials);
     }
 
     /** The platform's own store, which the relay reads PDFs from. */
     public S3Client createReader(S3Connection store) {
-        return build(store, false);
+        return build(store, staticCredentials(store), null);
     }
 
-    private S3Client build(S3Connection connection, boolean putObjectOnly) {
+    private static AwsCredentialsProvider staticCredentials(S3Connection connection) {
+        return StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(connection.accessKeyId(), connection.secretAccessKey()));
+    }
+
+    /** @param options a customer's object options, or null for the platform's own store (no call is limited) */
+    private S3Client build(S3Connection connection, AwsCredentialsProvider credentials, ObjectOptions options) {
+        boolean putObjectOnly = options != null;
         var builder = S3Client.builder()
                 .region(Region.of(connection.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(connection.accessKeyId(), connection.secretAccessKey())))
+                .credentialsProvider(credentials)
                 .forcePathStyle(connection.pathStyle())
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .maxConnections(maxConnections)
@@ -77,6 +106,7 @@ public class S3ClientFactory implements AutoCloseable {
                     c.retryPolicy(RetryPolicy.none()).apiCallTimeout(callTimeout).scheduledExecutorService(timeouts);
                     if (putObjectOnly) {
                         c.addExecutionInterceptor(new PutObjectOnlyInterceptor());
+                        c.addExecutionInterceptor(new ObjectOptionsInterceptor(options));
                     }
                 });
         if (connection.endpoint() != null) {

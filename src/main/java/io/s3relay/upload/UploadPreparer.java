@@ -6,12 +6,14 @@ import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.PermanentFailureException;
+import io.s3relay.keys.ObjectTagging;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.PdfSource.Pdf;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.support.SynchronizationAdapter;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Gets one upload job ready for the aws2-s3 producer: finds the integration in force, renders the object key
@@ -36,6 +38,8 @@ public class UploadPreparer {
     public static final String INTEGRATION_ID = "s3relayIntegrationId";
     /** True while the copy is uploaded within its submission's transaction instead of as a job. */
     public static final String INLINE = "s3relayInline";
+    /** True when an integration that never overwrites found the object already there (S3 answered 412). */
+    public static final String ALREADY_EXISTED = "s3relayAlreadyExisted";
 
     private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
@@ -89,6 +93,7 @@ public class UploadPreparer {
         // when the relay took the submission is parsed only for a key that needs it: on every key it cost more than
         // 1 % of the relay's CPU in a burst
         String key = renderer.render(template, submission, () -> Instant.parse(job.receivedAt()));
+        String tagging = ObjectTagging.render(renderer, integration.tags(), submission, () -> Instant.parse(job.receivedAt()));
         // a place among the integration's uploads in flight, given back however the exchange ends
         long ticket = guard.acquire(integration.id());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -105,6 +110,47 @@ public class UploadPreparer {
         exchange.setProperty(KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
         exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
+        // the integration's client puts them on this object's PutObject or CreateMultipartUpload, made on this thread
+        ObjectOptionsInterceptor.tagNext(integration.settings().bucket(), key, tagging);
+        if (tagging != null) {
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    ObjectOptionsInterceptor.clearTags();
+                }
+            });
+        }
+    }
+
+    /** The upload call has returned or failed: its tags are withdrawn from the thread. */
+    public void uploadEnded(Exchange exchange) {
+        ObjectOptionsInterceptor.clearTags();
+    }
+
+    /**
+     * The upload failed: when only because the object is already there and the integration never overwrites (S3's
+     * 412 to {@code If-None-Match: *}), the copy is done, not failed, and its processed status says so; any other
+     * failure goes on to the calling route as it was.
+     */
+    public void keepExistingOrFail(Exchange exchange) throws Exception {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        ActiveIntegration integration = exchange.getProperty(INTEGRATION, ActiveIntegration.class);
+        if (failure != null && integration != null && !integration.settings().objectOptions().overwrite()
+                && preconditionFailed(failure)) {
+            exchange.setProperty(ALREADY_EXISTED, true);
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, null);
+            return;
+        }
+        throw failure != null ? failure : new IllegalStateException("the upload failed without an exception");
+    }
+
+    private static boolean preconditionFailed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof S3Exception s3 && s3.statusCode() == 412) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
