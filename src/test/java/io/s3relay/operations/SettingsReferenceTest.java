@@ -67,7 +67,7 @@ class SettingsReferenceTest {
     /** What the Java code asks the settings for, and the {{placeholders}} of routes and configuration files. */
     private static Set<String> read() {
         Set<String> names = new TreeSet<>();
-        Pattern javaRead = Pattern.compile("(?:prop\\(props, |get\\(|required\\(|getProperty\\(|resolveProperty\\()\"(s3relay\\.[^\"]+)\"");
+        Pattern javaRead = Pattern.compile("(?:prop\\(props, |get\\(|required\\(|apply\\(|getProperty\\(|resolveProperty\\()\"(s3relay\\.[^\"]+)\"");
         Pattern placeholder = Pattern.compile("\\{\\{(s3relay\\.[\\w.-]+)(?::[^}]*)?}}|\\$\\{(?:sys:)?(s3relay\\.[\\w.-]+)");
         try (Stream<Path> files = Stream.concat(Stream.concat(Files.walk(Path.of("src/main/java")),
                 Files.list(Path.of("routes"))), Files.list(Path.of("src/main/resources")))) {
