@@ -240,7 +240,7 @@ class KubernetesManifestsTest {
         Element broker = brokerElement(Files.readString(BROKER_XML));
         assertThat(broker.getAttribute("schedulerSupport")).isEqualTo("true");
         assertThat(broker.getAttribute("schedulerDirectory")).startsWith("${activemq.data}");
-        assertThat(Files.readString(BROKER_XML)).contains("<kahaDB directory=\"${activemq.data}/kahadb\"/>");
+        assertThat(Files.readString(BROKER_XML)).contains("<kahaDB directory=\"${activemq.data}/kahadb\"");
     }
 
     /**
