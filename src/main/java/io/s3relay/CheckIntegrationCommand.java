@@ -82,7 +82,7 @@ final class CheckIntegrationCommand {
         String key = "s3-relay-check/" + now.toString().replace(":", "-") + ".txt";
         RelayAwsIdentity identity;
         try {
-            identity = RelayAwsIdentity.fromSettings(settings::get);
+            identity = RelayAwsIdentity.fromSettings(settings.relay().getAws());
         } catch (IllegalArgumentException e) {
             out.println("The relay's AWS settings are wrong: " + e.getMessage());
             return 2;
@@ -129,7 +129,7 @@ final class CheckIntegrationCommand {
             Throwable root = ExplainedFailure.root(e);
             out.println("Cannot reach " + (integration.endpoint() == null ? "S3 in " + integration.region() : integration.endpoint())
                     + " for integration " + integration.id() + " (" + (root.getMessage() == null ? root : root.getMessage())
-                    + "): check its endpoint and region in " + settings.get("s3relay.integrations.file", "")
+                    + "): check its endpoint and region in " + settings.relay().getIntegrations().getFile()
                     + ", or that this host may connect there");
             return ExplainedFailure.UNREACHABLE;
         }

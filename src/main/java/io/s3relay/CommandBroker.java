@@ -27,7 +27,7 @@ final class CommandBroker {
     static Connection connect(Settings settings) throws ExplainedFailure {
         String url = settings.brokerUrl();
         String shown = BrokerUrls.shown(url);
-        long timeout = Long.parseLong(settings.required("s3relay.cli.connect-timeout"));
+        long timeout = settings.relay().getCli().getConnectTimeout();
         ActiveMQConnectionFactory factory;
         try {
             factory = settings.connectionFactory(BrokerUrls.bounded(url, 1, timeout));

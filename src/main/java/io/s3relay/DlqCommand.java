@@ -95,8 +95,8 @@ final class DlqCommand {
                 String queue = message.getStringProperty(FailureHeaders.SOURCE_QUEUE);
                 boolean job = isUploadJob(body);
                 if (queue == null) {
-                    queue = job ? settings.get("s3relay.queue.uploads", "s3relay.uploads")
-                            : settings.get("s3relay.queue.submissions", "s3relay.submissions");
+                    queue = job ? settings.relay().getQueue().getUploads()
+                            : settings.relay().getQueue().getSubmissions();
                 }
                 TextMessage copy = session.createTextMessage(job ? markReplayed(body) : body);
                 copy.setBooleanProperty(FailureHeaders.REPLAYED, true);
@@ -119,7 +119,7 @@ final class DlqCommand {
     }
 
     private String deadLetterQueue() {
-        return settings.get("s3relay.queue.dead-letter", "s3relay.dlq");
+        return settings.relay().getQueue().getDeadLetter();
     }
 
     private static String body(Message message) throws Exception {

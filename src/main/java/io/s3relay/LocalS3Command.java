@@ -2,10 +2,11 @@ package io.s3relay;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import io.s3relay.embedded.LocalS3Store;
+import io.s3relay.settings.RelaySettings;
 
 /**
  * {@code local-s3}: only the S3-compatible store of the default run, with its buckets, and nothing else. The
@@ -44,13 +45,11 @@ final class LocalS3Command {
 
     /** The store, its buckets made before it listens: once the port answers, the buckets exist. */
     LocalS3Store start() throws Exception {
-        Path objects = Path.of(settings.get("s3relay.data.dir", "data")).resolve("s3");
-        LocalS3Store store = new LocalS3Store(objects, settings.get("s3relay.local-s3.host", "127.0.0.1"),
-                Integer.parseInt(settings.get("s3relay.local-s3.port", "9000")),
-                settings.get("s3relay.local-s3.access-key", "s3relay-local"),
-                settings.get("s3relay.local-s3.secret-key", "s3relay-local-secret"));
-        String[] buckets = Arrays.stream(settings.get("s3relay.local-s3.buckets", "").split(","))
-                .map(String::strip).filter(b -> !b.isEmpty()).toArray(String[]::new);
+        RelaySettings.LocalS3 local = settings.relay().getLocalS3();
+        Path objects = Path.of(settings.relay().getData().getDir()).resolve("s3");
+        LocalS3Store store = new LocalS3Store(objects, local.getHost(), local.getPort(), local.getAccessKey(),
+                local.getSecretKey());
+        List<String> buckets = RelaySettings.list(local.getBuckets());
         for (String bucket : buckets) {
             store.createBucket(bucket);
         }

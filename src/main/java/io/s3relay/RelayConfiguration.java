@@ -3,7 +3,6 @@ package io.s3relay;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -21,6 +20,7 @@ import io.s3relay.failure.Backoff;
 import io.s3relay.failure.DeadLetters;
 import io.s3relay.failure.RetryScheduler;
 import io.s3relay.health.IntegrationHealth;
+import io.s3relay.settings.RelaySettings;
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.status.StatusFactory;
 import io.s3relay.status.UploadMetrics;
@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Registers the beans that the YAML routes name ({@code jms}, {@code submissionParser}, {@code integrations},
  * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code retries}, {@code deadLetters},
  * {@code integrationHealth}), built from the
- * {@code s3relay.*} properties, and starts the embedded broker and store of the default run.
+ * {@code s3relay.*} settings ({@link RelaySettings}), and starts the embedded broker and store of the default run.
  */
 public class RelayConfiguration implements CamelConfiguration {
 
@@ -73,15 +73,16 @@ public class RelayConfiguration implements CamelConfiguration {
         // camel-platform-http-jolokia reads only Jolokia's own policyLocation setting (a system property), when the
         // management server starts after this: route start/stop only where Jolokia asks for credentials
         System.setProperty("jolokia.policyLocation", ManagementAccess.jolokiaPolicy(managementCredentials));
-        Path dataDir = Path.of(prop(props, "s3relay.data.dir", "data"));
+        RelaySettings settings = RelaySettings.bind(context, props::resolveProperty);
+        Path dataDir = Path.of(settings.getData().getDir());
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-        String brokerUrl = prop(props, "s3relay.broker.url", "");
+        String brokerUrl = settings.getBroker().getUrl();
         String brokerShown = io.s3relay.broker.BrokerUrls.shown(brokerUrl) + " (s3relay.broker.url)";
         String sendUrl = brokerUrl;
         if (brokerUrl.isBlank()) {
-            String bind = prop(props, "s3relay.embedded-broker.bind", "tcp://127.0.0.1:61616");
+            String bind = settings.getEmbeddedBroker().getBind();
             EmbeddedBroker broker = StartupPorts.bind(() -> new EmbeddedBroker(dataDir.resolve("broker").toFile(), bind).start(),
                     "port " + StartupPorts.port(bind) + " is already in use: another broker? set s3relay.broker.url to use"
                     + " it, or s3relay.embedded-broker.bind to move the embedded one");
@@ -92,15 +93,15 @@ public class RelayConfiguration implements CamelConfiguration {
             LOG.info("Embedded ActiveMQ broker listening on {} (data in {})", broker.boundAddress(), dataDir.resolve("broker"));
         }
         String storeShown = null;
-        if (Boolean.parseBoolean(prop(props, "s3relay.local-s3.enabled", "false"))) {
-            int port = Integer.parseInt(prop(props, "s3relay.local-s3.port", "9000"));
-            String host = prop(props, "s3relay.local-s3.host", "127.0.0.1");
+        RelaySettings.LocalS3 localS3 = settings.getLocalS3();
+        if (localS3.isEnabled()) {
+            int port = localS3.getPort();
+            String host = localS3.getHost();
             LocalS3Store store = StartupPorts.bind(() -> new LocalS3Store(dataDir.resolve("s3"), host, port,
-                    prop(props, "s3relay.local-s3.access-key", "s3relay-local"),
-                    prop(props, "s3relay.local-s3.secret-key", "s3relay-local-secret")).start(),
+                    localS3.getAccessKey(), localS3.getSecretKey()).start(),
                     "port " + port + " is already in use: set s3relay.local-s3.port to move the local S3 store (and the"
                     + " endpoint of the integrations that use it), or s3relay.local-s3.enabled=false to go without it");
-            for (String bucket : list(prop(props, "s3relay.local-s3.buckets", ""))) {
+            for (String bucket : RelaySettings.list(localS3.getBuckets())) {
                 store.createBucket(bucket);
             }
             closeOnStop(context, store);
@@ -108,38 +109,31 @@ public class RelayConfiguration implements CamelConfiguration {
             LOG.info("Local S3-compatible store on {} (objects under {})", store.endpoint(), dataDir.resolve("s3"));
         }
         StartupSummary.logWhenStarted(context, management ? managementHost : null, managementPort, brokerShown,
-                sendUrl, storeShown, prop(props, "s3relay.data.dir", "data"));
+                sendUrl, storeShown, settings.getData().getDir());
 
-        Backoff backoff = new Backoff(Long.parseLong(prop(props, "s3relay.retry.initial-delay", "1000")),
-                Double.parseDouble(prop(props, "s3relay.retry.multiplier", "2")),
-                Long.parseLong(prop(props, "s3relay.retry.max-delay", "300000")),
-                Integer.parseInt(prop(props, "s3relay.retry.max-attempts", "20")), 0.15);
-        context.getRegistry().bind("jms", jmsComponent(props, brokerUrl, backoff));
-        IntegrationGuard guard = new IntegrationGuard(
-                Integer.parseInt(prop(props, "s3relay.integration.max-in-flight", "4")),
-                Integer.parseInt(prop(props, "s3relay.integration.circuit.failures", "5")),
-                Long.parseLong(prop(props, "s3relay.integration.circuit.open-millis", "30000")),
-                Long.parseLong(prop(props, "s3relay.integration.busy-retry-millis", "1000")),
-                Long.parseLong(prop(props, "s3relay.integration.busy-wait-millis", "0")),
-                Long.parseLong(prop(props, "s3relay.integration.slow-upload-millis", "5000")));
+        RelaySettings.Retry retry = settings.getRetry();
+        Backoff backoff = new Backoff(retry.getInitialDelay(), retry.getMultiplier(), retry.getMaxDelay(),
+                retry.getMaxAttempts(), 0.15);
+        context.getRegistry().bind("jms", jmsComponent(settings.getBroker(), brokerUrl, backoff));
+        RelaySettings.Integration isolation = settings.getIntegration();
+        IntegrationGuard guard = new IntegrationGuard(isolation.getMaxInFlight(), isolation.getCircuit().getFailures(),
+                isolation.getCircuit().getOpenMillis(), isolation.getBusyRetryMillis(), isolation.getBusyWaitMillis(),
+                isolation.getSlowUploadMillis());
 
-        long partSize = Long.parseLong(prop(props, "s3relay.upload.part-size", "16777216"));
-        checkMultipartSettings(Long.parseLong(prop(props, "s3relay.upload.multipart-threshold", "67108864")),
-                partSize,
-                Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))));
+        long partSize = settings.getUpload().getPartSize();
+        checkMultipartSettings(settings.getUpload().getMultipartThreshold(), partSize, settings.getSource().getMaxBytes());
         PathTemplateRenderer renderer = new PathTemplateRenderer();
         // the principal that customers' roles trust; STS is asked only for integrations with a role_arn
-        RelayAwsIdentity identity = RelayAwsIdentity.fromSettings((name, defaultValue) -> prop(props, name, defaultValue));
+        RelayAwsIdentity identity = RelayAwsIdentity.fromSettings(settings.getAws());
         closeOnStop(context, identity);
         S3ClientFactory clients = new S3ClientFactory(
-                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.s3.call-timeout", "120000"))),
-                Integer.parseInt(prop(props, "s3relay.s3.max-connections", "50")), identity);
+                Duration.ofMillis(settings.getS3().getCallTimeout()), settings.getS3().getMaxConnections(), identity);
         closeOnStop(context, clients);
         IntegrationRegistry integrations = new IntegrationRegistry(
-                Path.of(prop(props, "s3relay.integrations.file", "config/integrations.yaml")),
+                Path.of(settings.getIntegrations().getFile()),
                 new IntegrationsFile(), renderer, clients, new Aws2S3UploadTargets(context, partSize),
-                Long.parseLong(prop(props, "s3relay.integrations.replaced-grace", "300000")));
-        integrations.start(Long.parseLong(prop(props, "s3relay.integrations.reload-interval", "2000")));
+                settings.getIntegrations().getReplacedGrace());
+        integrations.start(settings.getIntegrations().getReloadInterval());
         closeOnStop(context, integrations);
 
         SubmissionParser parser = new SubmissionParser(mapper);
@@ -147,10 +141,10 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("integrations", integrations);
         context.getRegistry().bind("submissionParser", parser);
         context.getRegistry().bind("uploadPlanner", new UploadPlanner(clock));
-        PdfSource pdfSource = pdfSource(props, dataDir, clients);
+        PdfSource pdfSource = pdfSource(settings.getSource(), dataDir, clients);
         closeOnStop(context, pdfSource);
         context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource, guard,
-                Long.parseLong(prop(props, "s3relay.upload.inline-max-bytes", "16777216"))));
+                settings.getUpload().getInlineMaxBytes()));
         context.getRegistry().bind("statuses", statuses);
         UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class),
                 integrations::get);
@@ -159,37 +153,34 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("integrationHealth", new IntegrationHealth(integrations::get,
                 () -> integrations.all().values(), guard::isOpen, metrics,
                 () -> context.getRegistry().findSingleByType(MeterRegistry.class),
-                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.events.failing-after", "86400000"))),
+                Duration.ofMillis(settings.getEvents().getFailingAfter()),
                 dataDir.resolve("integration-health.json"), clock));
         context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));
 
-        long depthInterval = Long.parseLong(prop(props, "s3relay.metrics.queue-depth-interval", "15000"));
+        long depthInterval = settings.getMetrics().getQueueDepthInterval();
         if (depthInterval > 0) {
-            QueueDepths depths = new QueueDepths(brokerConnectionFactory(props, brokerUrl),
-                    List.of(prop(props, "s3relay.queue.submissions", "s3relay.submissions"),
-                            prop(props, "s3relay.queue.uploads", "s3relay.uploads"),
-                            prop(props, "s3relay.queue.actions", "s3relay.actions"),
-                            prop(props, "s3relay.queue.dead-letter", "s3relay.dlq"),
-                            prop(props, "s3relay.queue.events", "s3relay.events")),
+            RelaySettings.Queue queues = settings.getQueue();
+            QueueDepths depths = new QueueDepths(brokerConnectionFactory(settings.getBroker(), brokerUrl),
+                    List.of(queues.getSubmissions(), queues.getUploads(), queues.getActions(), queues.getDeadLetter(),
+                            queues.getEvents()),
                     () -> context.getRegistry().findSingleByType(MeterRegistry.class)).start(depthInterval);
             closeOnStop(context, depths);
         }
     }
 
-    private static ActiveMQConnectionFactory brokerConnectionFactory(PropertiesComponent props, String brokerUrl) {
+    private static ActiveMQConnectionFactory brokerConnectionFactory(RelaySettings.Broker broker, String brokerUrl) {
         // without OpenWire's id cache, which an upstream opening a producer per message fills for good
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(WireFormatCache.disabledIn(brokerUrl));
-        String user = prop(props, "s3relay.broker.username", "");
-        if (!user.isBlank()) {
-            factory.setUserName(user);
-            factory.setPassword(prop(props, "s3relay.broker.password", ""));
+        if (!broker.getUsername().isBlank()) {
+            factory.setUserName(broker.getUsername());
+            factory.setPassword(broker.getPassword());
         }
         return factory;
     }
 
-    private static JmsComponent jmsComponent(PropertiesComponent props, String brokerUrl, Backoff backoff) {
-        ActiveMQConnectionFactory factory = brokerConnectionFactory(props, brokerUrl);
-        factory.getPrefetchPolicy().setQueuePrefetch(Integer.parseInt(prop(props, "s3relay.broker.prefetch", "10")));
+    private static JmsComponent jmsComponent(RelaySettings.Broker broker, String brokerUrl, Backoff backoff) {
+        ActiveMQConnectionFactory factory = brokerConnectionFactory(broker, brokerUrl);
+        factory.getPrefetchPolicy().setQueuePrefetch(broker.getPrefetch());
         // rollbacks (s3relay.retry.broker-scheduler=false, or a broker that failed mid-transaction) are redelivered
         // by the client with the same backoff; Camel itself never redelivers (see errors.camel.yaml)
         RedeliveryPolicy redelivery = new RedeliveryPolicy();
@@ -208,29 +199,25 @@ public class RelayConfiguration implements CamelConfiguration {
         JmsComponent jms = new JmsComponent();
         // each consumer on a broker connection of its own, so that the consumers' commits share the journal's disk
         // syncs instead of queueing on one connection, and producers kept per session (see ConnectionPerSessionFactory)
-        jms.setConnectionFactory(Boolean.parseBoolean(prop(props, "s3relay.broker.connection-per-session", "true"))
+        jms.setConnectionFactory(broker.isConnectionPerSession()
                 ? new ConnectionPerSessionFactory(factory) : factory);
         return jms;
     }
 
-    private static PdfSource pdfSource(PropertiesComponent props, Path dataDir, S3ClientFactory clients) {
+    private static PdfSource pdfSource(RelaySettings.Source source, Path dataDir, S3ClientFactory clients) {
         // empty refuses file: URLs; "/" is the explicit choice of any local file
-        String root = prop(props, "s3relay.source.file-root", "");
-        SourceHosts hosts = new SourceHosts(list(prop(props, "s3relay.source.allowed-hosts", "")));
+        String root = source.getFileRoot();
+        SourceHosts hosts = new SourceHosts(RelaySettings.list(source.getAllowedHosts()));
         S3Client platformStore = null;
-        String bucketKey = prop(props, "s3relay.source.s3.access-key", "");
-        if (!bucketKey.isBlank()) {
-            String endpoint = prop(props, "s3relay.source.s3.endpoint", "");
-            platformStore = clients.createReader(new S3Connection(prop(props, "s3relay.source.s3.region", "us-east-1"),
-                    bucketKey, prop(props, "s3relay.source.s3.secret-key", ""),
-                    endpoint.isBlank() ? null : java.net.URI.create(endpoint),
-                    Boolean.parseBoolean(prop(props, "s3relay.source.s3.path-style", "false"))));
+        RelaySettings.SourceS3 store = source.getS3();
+        if (!store.getAccessKey().isBlank()) {
+            String endpoint = store.getEndpoint();
+            platformStore = clients.createReader(new S3Connection(store.getRegion(), store.getAccessKey(),
+                    store.getSecretKey(), endpoint.isBlank() ? null : java.net.URI.create(endpoint), store.isPathStyle()));
         }
-        return new PdfSource(root.isBlank() ? null : Path.of(root), hosts,
-                Long.parseLong(prop(props, "s3relay.source.max-bytes", String.valueOf(5L * 1024 * 1024 * 1024))),
-                platformStore, dataDir.resolve("tmp"),
-                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.source.read-idle-timeout", "30000"))),
-                Duration.ofMillis(Long.parseLong(prop(props, "s3relay.source.read-timeout", "600000"))));
+        return new PdfSource(root.isBlank() ? null : Path.of(root), hosts, source.getMaxBytes(), platformStore,
+                dataDir.resolve("tmp"), Duration.ofMillis(source.getReadIdleTimeout()),
+                Duration.ofMillis(source.getReadTimeout()));
     }
 
     /** S3's limits on parts: 5 MiB to 5 GiB each (the last may be smaller), at most 10,000 per upload. */
@@ -261,10 +248,6 @@ public class RelayConfiguration implements CamelConfiguration {
 
     static String prop(PropertiesComponent props, String name, String defaultValue) {
         return props.resolveProperty(name).map(String::strip).orElse(defaultValue);
-    }
-
-    static java.util.List<String> list(String value) {
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
 }

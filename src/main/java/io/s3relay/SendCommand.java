@@ -48,7 +48,7 @@ final class SendCommand {
         }
         boolean sample = args[0].equals("--sample");
         String body = sample ? null : read(Path.of(args[0]));
-        String queue = settings.get("s3relay.queue.submissions", "s3relay.submissions");
+        String queue = settings.relay().getQueue().getSubmissions();
         try (Connection connection = CommandBroker.connect(settings);
              Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
              MessageProducer producer = session.createProducer(session.createQueue(queue))) {
@@ -72,7 +72,7 @@ final class SendCommand {
     /** A live submission of the sample account, with its PDF written under the data folder. */
     private String sample() throws Exception {
         String id = "sub_" + UUID.randomUUID().toString().replace("-", "").substring(0, 18);
-        Path pdf = Path.of(settings.get("s3relay.data.dir", "data"), "samples", id + ".pdf").toAbsolutePath();
+        Path pdf = Path.of(settings.relay().getData().getDir(), "samples", id + ".pdf").toAbsolutePath();
         Files.createDirectories(pdf.getParent());
         Files.writeString(pdf, SAMPLE_PDF, StandardCharsets.US_ASCII);
         return """

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,7 +15,10 @@ import java.util.regex.Pattern;
 import io.s3relay.config.Integration;
 import io.s3relay.config.IntegrationsFile;
 import io.s3relay.config.InvalidConfigurationException;
+import io.s3relay.settings.RelaySettings;
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesSource;
 
 /**
  * The relay's settings for the commands that do not start Camel, resolved the way Camel resolves them:
@@ -25,6 +29,7 @@ public final class Settings {
     private static final Pattern SECRET_NAME = Pattern.compile("(?i)(password|secret|access.key|token)");
 
     private final Properties defaults;
+    private RelaySettings relay;
 
     private Settings(Properties defaults) {
         this.defaults = defaults;
@@ -42,13 +47,43 @@ public final class Settings {
         return new Settings(properties);
     }
 
-    public String get(String name, String defaultValue) {
+    /**
+     * The settings, bound as the relay binds them (see {@link RelaySettings}), from these sources.
+     *
+     * @throws ExplainedFailure naming a setting that is not set or not valid
+     */
+    public RelaySettings relay() {
+        if (relay == null) {
+            // built for its type converters, never started
+            DefaultCamelContext context = new DefaultCamelContext();
+            try {
+                // a value's {{placeholders}} resolve from the same sources
+                context.getPropertiesComponent().addPropertiesSource(new PropertiesSource() {
+                    @Override
+                    public String getName() {
+                        return "s3relay-settings";
+                    }
+
+                    @Override
+                    public String getProperty(String name) {
+                        return lookup(name).orElse(null);
+                    }
+                });
+                context.build();
+                relay = RelaySettings.bind(context, this::lookup);
+            } catch (IllegalArgumentException e) {
+                throw new ExplainedFailure(ExplainedFailure.USAGE, e.getMessage());
+            }
+        }
+        return relay;
+    }
+
+    private Optional<String> lookup(String name) {
         String env = System.getenv(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
         if (env != null) {
-            return env.strip();
+            return Optional.of(env.strip());
         }
-        String value = System.getProperty(name, defaults.getProperty(name));
-        return value == null ? defaultValue : value.strip();
+        return Optional.ofNullable(System.getProperty(name, defaults.getProperty(name))).map(String::strip);
     }
 
     /**
@@ -57,7 +92,7 @@ public final class Settings {
      * @throws InvalidConfigurationException naming the file and why the integration is not usable
      */
     public Integration integration(String id) {
-        Path file = Path.of(get("s3relay.integrations.file", "config/integrations.yaml"));
+        Path file = Path.of(relay().getIntegrations().getFile());
         IntegrationsFile.Contents contents = new IntegrationsFile().read(file);
         Integration integration = contents.integrations().get(id);
         if (integration == null) {
@@ -75,26 +110,17 @@ public final class Settings {
     /** A connection factory for the given URL of the relay's broker, with the broker credentials when they are set. */
     public ActiveMQConnectionFactory connectionFactory(String url) {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
-        String user = get("s3relay.broker.username", "");
-        if (!user.isBlank()) {
-            factory.setUserName(user);
-            factory.setPassword(get("s3relay.broker.password", ""));
+        RelaySettings.Broker broker = relay().getBroker();
+        if (!broker.getUsername().isBlank()) {
+            factory.setUserName(broker.getUsername());
+            factory.setPassword(broker.getPassword());
         }
         return factory;
     }
 
-    /** A setting that application.properties gives a default, so that it is never missing. */
-    public String required(String name) {
-        String value = get(name, "");
-        if (value.isBlank()) {
-            throw new ExplainedFailure(ExplainedFailure.USAGE, name + " is not set: give it a value (see application.properties)");
-        }
-        return value;
-    }
-
     /** Whether s3relay.broker.url names the broker, rather than the embedded broker of the default run. */
     public boolean externalBroker() {
-        return !get("s3relay.broker.url", "").isBlank();
+        return !relay().getBroker().getUrl().isBlank();
     }
 
     /**
@@ -108,7 +134,7 @@ public final class Settings {
         List<String> values = new ArrayList<>();
         for (String name : names) {
             if (SECRET_NAME.matcher(name).find()) {
-                String value = get(name, "");
+                String value = lookup(name).orElse("");
                 if (value.length() >= 4) {
                     values.add(value);
                 }
@@ -135,7 +161,7 @@ public final class Settings {
 
     /** The broker the relay uses: the configured one, or the embedded default's address. */
     public String brokerUrl() {
-        String url = get("s3relay.broker.url", "");
-        return url.isBlank() ? get("s3relay.embedded-broker.bind", "tcp://127.0.0.1:61616") : url;
+        String url = relay().getBroker().getUrl();
+        return url.isBlank() ? relay().getEmbeddedBroker().getBind() : url;
     }
 }

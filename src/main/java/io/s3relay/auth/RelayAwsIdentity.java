@@ -2,9 +2,9 @@ package io.s3relay.auth;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.function.BiFunction;
 
 import io.s3relay.config.RoleAccess;
+import io.s3relay.settings.RelaySettings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -64,12 +64,12 @@ public class RelayAwsIdentity implements AutoCloseable {
     }
 
     /**
-     * From the {@code s3relay.aws.*} settings, read with {@code setting.apply(name, default)}.
+     * From the {@code s3relay.aws.*} settings.
      *
      * @throws IllegalArgumentException naming the setting that is wrong
      */
-    public static RelayAwsIdentity fromSettings(BiFunction<String, String, String> setting) {
-        String endpoint = setting.apply("s3relay.aws.sts-endpoint", "");
+    public static RelayAwsIdentity fromSettings(RelaySettings.Aws aws) {
+        String endpoint = aws.getStsEndpoint();
         URI sts = null;
         if (!endpoint.isBlank()) {
             try {
@@ -78,10 +78,8 @@ public class RelayAwsIdentity implements AutoCloseable {
                 throw new IllegalArgumentException("s3relay.aws.sts-endpoint is not a URL: " + endpoint);
             }
         }
-        return new RelayAwsIdentity(setting.apply("s3relay.aws.access-key-id", ""),
-                setting.apply("s3relay.aws.secret-access-key", ""), setting.apply("s3relay.aws.region", "us-east-1"),
-                sts, Duration.ofSeconds(Long.parseLong(setting.apply("s3relay.aws.role-session-seconds", "3600"))),
-                Duration.ofSeconds(Long.parseLong(setting.apply("s3relay.aws.role-refresh-before-seconds", "300"))));
+        return new RelayAwsIdentity(aws.getAccessKeyId(), aws.getSecretAccessKey(), aws.getRegion(), sts,
+                Duration.ofSeconds(aws.getRoleSessionSeconds()), Duration.ofSeconds(aws.getRoleRefreshBeforeSeconds()));
     }
 
     /**

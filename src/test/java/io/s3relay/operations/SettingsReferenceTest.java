@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.s3relay.settings.RelaySettings;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,17 +65,17 @@ class SettingsReferenceTest {
         return names;
     }
 
-    /** What the Java code asks the settings for, and the {{placeholders}} of routes and configuration files. */
+    /**
+     * What the relay and its commands read: the properties of the typed settings model, as kebab-case keys under
+     * s3relay. ({@code integration.circuit.openMillis} is s3relay.integration.circuit.open-millis), and the
+     * {{placeholders}} of routes and configuration files.
+     */
     private static Set<String> read() {
-        Set<String> names = new TreeSet<>();
-        Pattern javaRead = Pattern.compile("(?:prop\\(props, |get\\(|required\\(|apply\\(|getProperty\\(|resolveProperty\\()\"(s3relay\\.[^\"]+)\"");
+        Set<String> names = new TreeSet<>(RelaySettings.keys());
         Pattern placeholder = Pattern.compile("\\{\\{(s3relay\\.[\\w.-]+)(?::[^}]*)?}}|\\$\\{(?:sys:)?(s3relay\\.[\\w.-]+)");
-        try (Stream<Path> files = Stream.concat(Stream.concat(Files.walk(Path.of("src/main/java")),
-                Files.list(Path.of("routes"))), Files.list(Path.of("src/main/resources")))) {
+        try (Stream<Path> files = Stream.concat(Files.list(Path.of("routes")), Files.list(Path.of("src/main/resources")))) {
             files.filter(Files::isRegularFile).forEach(file -> {
-                String text = text(file);
-                names.addAll(matches(text, javaRead));
-                Matcher m = placeholder.matcher(text);
+                Matcher m = placeholder.matcher(text(file));
                 while (m.find()) {
                     names.add(m.group(1) != null ? m.group(1) : m.group(2));
                 }
