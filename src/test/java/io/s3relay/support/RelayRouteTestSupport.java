@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import io.s3relay.RelayConfiguration;
 import io.s3relay.config.IntegrationRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +21,9 @@ public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
 
     protected static RelayFixture servers;
 
+    /** The class's relay, stopped before its servers: one left running would try to reach a broker that is gone. */
+    private static CamelContext relay;
+
     @BeforeAll
     static void startServers() throws Exception {
         if (servers == null) {
@@ -29,6 +33,11 @@ public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
 
     @AfterAll
     static void stopServers() throws Exception {
+        // with @TestInstance(PER_CLASS) the kit stops its relay only after @AfterAll: stop it here, first
+        if (relay != null) {
+            relay.stop();
+            relay = null;
+        }
         if (servers != null) {
             servers.close();
             servers = null;
@@ -38,6 +47,12 @@ public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
     /** Settings of the test class's own, on top of those that point the relay at the servers. */
     protected Map<String, String> settings() {
         return Map.of();
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        super.doPostSetup();
+        relay = context;
     }
 
     @Override
