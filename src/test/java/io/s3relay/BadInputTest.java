@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every kind of bad input gets its clear reason on a dead letter (and a failed status where a submission can be
  * named), and the good message sent behind all of them is processed. On the test kit: the wait is for the
- * submissions route to be done with every message, and for each bad one to have gone to the dead-letter route.
+ * submissions route to be done with every message, and for as many to have gone to the dead-letter route.
  * (The file root is the fixture's PDF folder, which the servers' settings already name.)
  */
 class BadInputTest extends RelayRouteTestSupport {
@@ -87,8 +87,10 @@ class BadInputTest extends RelayRouteTestSupport {
                         "no source store is configured", true)));
         String goodId = newId("sub");
         NotifyBuilder allDone = new NotifyBuilder(context).fromRoute("submissions").whenDone(bad.size() + 1).create();
-        NotifyBuilder allDeadLettered = new NotifyBuilder(context).fromRoute("submissions")
-                .wereSentTo("direct:dead-letter").whenDone(bad.size()).create();
+        // a bad copy is dead-lettered within its submission, or by the uploads route when it went as a job (once
+        // one copy failed, the integration's next copies go as jobs until an upload succeeds)
+        NotifyBuilder allDeadLettered = new NotifyBuilder(context).wereSentTo("direct:dead-letter")
+                .whenDone(bad.size()).create();
 
         bad.forEach(b -> servers.send(b.body()));
         servers.send(submission(goodId, account, false, good));
