@@ -9,41 +9,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
+import io.s3relay.support.RelayRouteTestSupport;
+import org.apache.camel.builder.NotifyBuilder;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every kind of bad input gets its clear reason on a dead letter (and a failed status where a submission can be
- * named), and the good message sent behind all of them is processed.
+ * named), and the good message sent behind all of them is processed. On the test kit: the wait is for the
+ * submissions route to be done with every message, and for as many to have gone to the dead-letter route.
+ * (The file root is the fixture's PDF folder, which the servers' settings already name.)
  */
-class BadInputTest {
+class BadInputTest extends RelayRouteTestSupport {
 
-    static RelayFixture relay;
-    static String account;
-    static String bucket;
-    static String integrationId;
-
-    @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.startWith(fixture -> Map.of(
-                "s3relay.source.file-root", fixture.dir.resolve("pdfs").toString(),
-                "s3relay.source.allowed-hosts", "127.0.0.1",
-                "s3relay.source.max-bytes", "100000"));
-        account = newId("acc");
-        bucket = relay.newBucket(relay.serverA);
-        integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
-    }
-
-    @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("s3relay.source.allowed-hosts", "127.0.0.1", "s3relay.source.max-bytes", "100000");
     }
 
     /** A bad message, the reason its dead letter must give, and whether a failed status can name it. */
@@ -51,8 +36,13 @@ class BadInputTest {
     }
 
     @Test
-    void deadLettersEveryKindOfBadInputWithItsReasonAndProcessesTheGoodMessageBehind() {
-        String good = relay.pdf(randomPdf(1000));
+    void deadLettersEveryKindOfBadInputWithItsReasonAndProcessesTheGoodMessageBehind() throws Exception {
+        context.start();
+        String account = newId("acc");
+        String integrationId = newId("int");
+        addIntegrations(integration(integrationId, account, servers.serverA, servers.newBucket(servers.serverA),
+                "path_template: \"{{ submission_id }}.pdf\""));
+        String good = servers.pdf(randomPdf(1000));
         List<Bad> bad = new ArrayList<>(List.of(
                 new Bad("empty body", "", "message body is empty", false),
                 new Bad("blank body", "   \n ", "message body is empty", false),
@@ -85,27 +75,34 @@ class BadInputTest {
                 new Bad("unsupported scheme", submission(newId("sub"), account, false, "ftp://example.com/x.pdf"),
                         "scheme 'ftp' is not supported", true),
                 new Bad("not a URL", submission(newId("sub"), account, false, "http://bad host/x.pdf"), "download_url is not a URL", true),
-                new Bad("missing PDF", submission(newId("sub"), account, false, relay.dir.resolve("pdfs").toUri() + "missing.pdf"),
+                new Bad("missing PDF", submission(newId("sub"), account, false, servers.dir.resolve("pdfs").toUri() + "missing.pdf"),
                         "does not exist", true),
                 new Bad("file outside the file root", submission(newId("sub"), account, false, "file:///etc/hostname"),
                         "outside the allowed file root", true),
                 new Bad("host not allowed", submission(newId("sub"), account, false, "http://localhost:1/x.pdf"),
                         "host localhost is not an allowed source host", true),
-                new Bad("PDF larger than max-bytes", submission(newId("sub"), account, false, relay.pdf(randomPdf(200_000))),
+                new Bad("PDF larger than max-bytes", submission(newId("sub"), account, false, servers.pdf(randomPdf(200_000))),
                         "more than s3relay.source.max-bytes (100000)", true),
                 new Bad("s3 URL without a source store", submission(newId("sub"), account, false, "s3://platform/x.pdf"),
                         "no source store is configured", true)));
         String goodId = newId("sub");
+        NotifyBuilder allDone = new NotifyBuilder(context).fromRoute("submissions").whenDone(bad.size() + 1).create();
+        // a bad copy is dead-lettered within its submission, or by the uploads route when it went as a job (once
+        // one copy failed, the integration's next copies go as jobs until an upload succeeds)
+        NotifyBuilder allDeadLettered = new NotifyBuilder(context).wereSentTo("direct:dead-letter")
+                .whenDone(bad.size()).create();
 
-        bad.forEach(b -> relay.send(b.body()));
-        relay.send(submission(goodId, account, false, good));
+        bad.forEach(b -> servers.send(b.body()));
+        servers.send(submission(goodId, account, false, good));
 
-        relay.awaitStatus(goodId, integrationId, "processed");
+        assertThat(allDone.matches(60, TimeUnit.SECONDS)).as("the submissions route done with every message").isTrue();
+        assertThat(allDeadLettered.matches(30, TimeUnit.SECONDS)).as("every bad message dead-lettered").isTrue();
+        servers.awaitStatus(goodId, integrationId, "processed");
         SoftAssertions softly = new SoftAssertions();
         int deadLettered = 0;
         int failedStatuses = 0;
         for (Bad b : bad) {
-            DeadLetter letter = relay.awaitDeadLetter(d -> d.body().equals(b.body()) || jobFor(d, b.body()));
+            DeadLetter letter = servers.awaitDeadLetter(d -> d.body().equals(b.body()) || jobFor(d, b.body()));
             deadLettered++;
             softly.assertThat((String) letter.headers().get("s3relay_error_message")).as(b.kind()).contains(b.reason());
             softly.assertThat(letter.headers().get("s3relay_error_class")).as(b.kind()).isEqualTo("permanent");
@@ -113,7 +110,7 @@ class BadInputTest {
                 java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\": \"(sub_[0-9a-f]+)\"").matcher(b.body());
                 softly.assertThat(id.find()).as(b.kind() + " names its submission").isTrue();
                 JsonNode failed = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(
-                        () -> relay.statusesOf(id.group(1)).stream().filter(s -> s.path("state").asText().equals("failed"))
+                        () -> servers.statusesOf(id.group(1)).stream().filter(s -> s.path("state").asText().equals("failed"))
                                 .findFirst().orElse(null), s -> s != null);
                 softly.assertThat(failed.path("error").asText()).as(b.kind()).contains(b.reason());
                 failedStatuses++;

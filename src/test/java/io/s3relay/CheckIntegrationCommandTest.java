@@ -18,7 +18,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** check-integration explains, in plain words, why the relay could or could not upload to a bucket. */
+/**
+ * check-integration explains, in plain words, why the relay could or could not upload to a bucket.
+ * <p>
+ * Not on the test kit: it runs the command line in this JVM, and no relay route takes part.
+ */
 class CheckIntegrationCommandTest {
 
     static S3Server server;

@@ -8,84 +8,109 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.S3Server;
+import io.s3relay.support.RelayRouteTestSupport;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** An operator lists the dead letters, fixes the cause and replays them: they complete, marked as replayed. */
-class DeadLetterReplayTest {
-
-    static RelayFixture relay;
+/**
+ * An operator lists the dead letters, fixes the cause and replays them: they complete, marked as replayed. On the
+ * test kit with one relay for the class (no test advises a route); the dlq command runs in this JVM against the
+ * class's broker, and waits are NotifyBuilder conditions on the routes that take the messages and their replays.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeadLetterReplayTest extends RelayRouteTestSupport {
 
     @BeforeAll
-    static void startServers() throws Exception {
-        relay = RelayFixture.start();
-        System.setProperty("s3relay.broker.url", relay.broker.url());
+    void pointTheCommandLineAtTheBroker() {
+        System.setProperty("s3relay.broker.url", servers.broker.url());
     }
 
     @AfterAll
-    static void stopServers() throws Exception {
+    void forgetTheBroker() {
         System.clearProperty("s3relay.broker.url");
-        relay.close();
+    }
+
+    @BeforeEach
+    void startRelay() {
+        context.start();
+    }
+
+    private NotifyBuilder deadLettered(int count) {
+        return new NotifyBuilder(context).wereSentTo("direct:dead-letter").whenDone(count).create();
     }
 
     @Test
     void replaysTheDeadLettersOfAnIntegrationOnceItsCredentialsAreFixed() throws Exception {
         String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
+        String bucket = servers.newBucket(servers.serverA);
         String integrationId = newId("int");
-        S3Server wrongSecret = new S3Server("a", relay.serverA.store(), relay.serverA.objects(), relay.serverA.accessKey(), "revoked");
+        S3Server wrongSecret = new S3Server("a", servers.serverA.store(), servers.serverA.objects(), servers.serverA.accessKey(), "revoked");
         String template = "path_template: \"{{ submission_id }}.pdf\"";
-        relay.addIntegrations(integration(integrationId, account, wrongSecret, bucket, template));
+        addIntegrations(integration(integrationId, account, wrongSecret, bucket, template));
         String first = newId("sub");
         String second = newId("sub");
         String garbage = "not json " + newId("x");
-        relay.send(submission(first, account, false, relay.pdf(randomPdf(100))));
-        relay.send(submission(second, account, false, relay.pdf(randomPdf(100))));
-        relay.send(garbage);
-        relay.awaitStatus(first, integrationId, "failed");
-        relay.awaitStatus(second, integrationId, "failed");
-        relay.awaitDeadLetter(d -> d.body().equals(garbage));
+        NotifyBuilder allDeadLettered = deadLettered(3);
+        servers.send(submission(first, account, false, servers.pdf(randomPdf(100))));
+        servers.send(submission(second, account, false, servers.pdf(randomPdf(100))));
+        servers.send(garbage);
+        assertThat(allDeadLettered.matches(30, TimeUnit.SECONDS)).isTrue();
+        servers.awaitStatus(first, integrationId, "failed");
+        servers.awaitStatus(second, integrationId, "failed");
+        servers.awaitDeadLetter(d -> d.body().equals(garbage));
 
         String listing = run("dlq", "list");
         assertThat(listing).contains("integration=" + integrationId).contains("SignatureDoesNotMatch")
                 .contains(first).contains(second).doesNotContain("revoked");
 
-        relay.writeIntegrationsFile("integrations:\n" + integration(integrationId, account, relay.serverA, bucket, template));
-        relay.registry().reload();
+        servers.writeIntegrationsFile("integrations:\n" + integration(integrationId, account, servers.serverA, bucket, template));
+        context.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).reload();
+        NotifyBuilder replayed = new NotifyBuilder(context).fromRoute("uploads").whenCompleted(2).create();
         String replay = run("dlq", "replay", "--integration", integrationId);
 
+        assertThat(replayed.matches(30, TimeUnit.SECONDS)).as("both replays uploaded by the uploads route").isTrue();
         assertThat(replay).contains("2 dead letter(s) replayed for integration " + integrationId);
-        JsonNode processed = relay.awaitStatus(first, integrationId, "processed");
-        relay.awaitStatus(second, integrationId, "processed");
+        JsonNode processed = servers.awaitStatus(first, integrationId, "processed");
+        servers.awaitStatus(second, integrationId, "processed");
         assertThat(processed.path("replayed").asBoolean()).isTrue();
         assertThat(processed.path("attempts").asInt()).isEqualTo(1);
-        assertThat(relay.serverA.objects().read(bucket, first + ".pdf")).isNotNull();
-        assertThat(relay.deadLetters()).extracting(RelayFixture.DeadLetter::body).containsExactly(garbage);
+        assertThat(servers.serverA.objects().read(bucket, first + ".pdf")).isNotNull();
+        assertThat(servers.deadLetters()).extracting(RelayFixture.DeadLetter::body).containsExactly(garbage);
     }
 
     @Test
     void replaysEachLetterAtMostOnceEvenWhenItFailsForGoodAgain() throws Exception {
         String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
+        String bucket = servers.newBucket(servers.serverA);
         String integrationId = newId("int");
-        S3Server wrongSecret = new S3Server("a", relay.serverA.store(), relay.serverA.objects(), relay.serverA.accessKey(), "still-revoked");
-        relay.addIntegrations(integration(integrationId, account, wrongSecret, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        S3Server wrongSecret = new S3Server("a", servers.serverA.store(), servers.serverA.objects(), servers.serverA.accessKey(), "still-revoked");
+        addIntegrations(integration(integrationId, account, wrongSecret, bucket, "path_template: \"{{ submission_id }}.pdf\""));
         String id = newId("sub");
-        relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
-        relay.awaitStatus(id, integrationId, "failed");
+        NotifyBuilder failed = deadLettered(1);
+        servers.send(submission(id, account, false, servers.pdf(randomPdf(100))));
+        assertThat(failed.matches(30, TimeUnit.SECONDS)).isTrue();
+        servers.awaitStatus(id, integrationId, "failed");
+        NotifyBuilder failedAgain = new NotifyBuilder(context).fromRoute("uploads").wereSentTo("direct:dead-letter")
+                .whenDone(1).create();
 
         String replay = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
                 () -> run("dlq", "replay", "--integration", integrationId));
 
         assertThat(replay).contains("1 dead letter(s) replayed for integration " + integrationId);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> relay.statusesOf(id).stream()
+        assertThat(failedAgain.matches(30, TimeUnit.SECONDS)).as("the replay dead-lettered again").isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> servers.statusesOf(id).stream()
                 .filter(s -> s.path("state").asText().equals("failed") && s.path("replayed").asBoolean()).count() == 1);
-        relay.awaitDeadLetter(d -> d.body().contains(id));
+        servers.awaitDeadLetter(d -> d.body().contains(id));
     }
 
     @Test

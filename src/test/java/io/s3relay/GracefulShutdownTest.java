@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * uploads it has in flight within the shutdown bound (camel.main.shutdown-timeout) and exits; what it had not
  * started stays on the broker. A relay started afterwards does the rest: nothing lost, and nothing the first one
  * finished done again (no key put twice, no second processed status).
+ * <p>
+ * Runs relays as processes of their own: SIGTERM and the exit it leads to can only be given to a separate JVM.
  */
 class GracefulShutdownTest {
 

@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>In the test suite it sends {@code scale.submissions} (500) submissions over {@code scale.send-seconds} (10 s);
  * {@code mvn -B -Pscale test} sends 3,000 over 10 s, faster than three relays on two cores take them
  * (docs/scaling.md has its figures).
+ *
+ * <p>Runs brokers and relays as processes of their own: kill -9 and SIGTERM can only be given to separate JVMs.
  */
 class HighAvailabilityScaleTest {
 

@@ -19,7 +19,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
-/** {@code local-s3}, the compose stack's S3 stand-in: a store with its buckets, reachable with its credentials. */
+/**
+ * {@code local-s3}, the compose stack's S3 stand-in: a store with its buckets, reachable with its credentials.
+ * <p>
+ * Not on the test kit: it runs the command line in this JVM, and no relay route takes part.
+ */
 class LocalS3CommandTest {
 
     @Test

@@ -10,7 +10,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** preview prints the key a template renders for a message, or the error the customer would see. */
+/**
+ * preview prints the key a template renders for a message, or the error the customer would see.
+ * <p>
+ * Not on the test kit: it runs the command line in this JVM, and no relay route takes part.
+ */
 class PreviewCommandTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import io.s3relay.RelayConfiguration;
 import io.s3relay.config.IntegrationRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -13,25 +14,45 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * Route tests with Camel's test kit: the relay's own Camel Main configuration and YAML routes, booted for each
  * test on the class's real broker and S3 servers ({@link RelayFixture#serversOnly}). The relay starts when the
- * test calls {@code context.start()}, after advising the routes it needs to.
+ * test calls {@code context.start()}, after advising the routes it needs to. A class whose tests advise no route
+ * may keep one relay for all of them with {@code @TestInstance(PER_CLASS)}.
  */
 public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
 
     protected static RelayFixture servers;
 
+    /** The class's relay, stopped before its servers: one left running would try to reach a broker that is gone. */
+    private static CamelContext relay;
+
     @BeforeAll
     static void startServers() throws Exception {
-        servers = RelayFixture.serversOnly(Map.of());
+        if (servers == null) {
+            servers = RelayFixture.serversOnly(Map.of());
+        }
     }
 
     @AfterAll
     static void stopServers() throws Exception {
-        servers.close();
+        // with @TestInstance(PER_CLASS) the kit stops its relay only after @AfterAll: stop it here, first
+        if (relay != null) {
+            relay.stop();
+            relay = null;
+        }
+        if (servers != null) {
+            servers.close();
+            servers = null;
+        }
     }
 
     /** Settings of the test class's own, on top of those that point the relay at the servers. */
     protected Map<String, String> settings() {
         return Map.of();
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        super.doPostSetup();
+        relay = context;
     }
 
     @Override
@@ -41,6 +62,12 @@ public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
 
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
+        try {
+            // a class with one relay for all its tests (@TestInstance PER_CLASS) is made before @BeforeAll runs
+            startServers();
+        } catch (Exception e) {
+            throw new IllegalStateException("the relay's test servers did not start", e);
+        }
         Properties properties = new Properties();
         properties.putAll(servers.relayProperties());
         properties.putAll(settings());
