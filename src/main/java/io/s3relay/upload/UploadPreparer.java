@@ -6,7 +6,6 @@ import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.copy.Copy;
 import io.s3relay.copy.UploadJob;
-import io.s3relay.failure.Attempts;
 import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.PermanentFailureException;
 import io.s3relay.keys.ObjectTagging;
@@ -150,11 +149,6 @@ public class UploadPreparer {
             }
         }
         return false;
-    }
-
-    /** The copy of the job in the body begins: its job and ids for the log lines, the statuses and the steps after. */
-    public static Copy describe(Exchange exchange, UploadJob job) {
-        return Copy.begin(exchange, job, Attempts.of(exchange));
     }
 
     /** The object is stored: the integration's circuit closes. */
