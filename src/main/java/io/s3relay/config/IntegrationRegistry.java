@@ -16,7 +16,6 @@ import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.keys.PathTemplateValidator;
 import io.s3relay.submission.SubmissionKind;
 import io.s3relay.submission.Submission;
-import io.s3relay.upload.S3ClientFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -32,7 +31,7 @@ public class IntegrationRegistry implements AutoCloseable {
     private final Path file;
     private final IntegrationsFile reader;
     private final PathTemplateRenderer renderer;
-    private final S3ClientFactory clientFactory;
+    private final S3Clients clientFactory;
     private final UploadTargets targets;
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "s3relay-integrations-watcher");
@@ -52,7 +51,7 @@ public class IntegrationRegistry implements AutoCloseable {
     private final long replacedGraceMillis;
 
     public IntegrationRegistry(Path file, IntegrationsFile reader, PathTemplateRenderer renderer,
-                               S3ClientFactory clientFactory, UploadTargets targets, long replacedGraceMillis) {
+                               S3Clients clientFactory, UploadTargets targets, long replacedGraceMillis) {
         this.file = file;
         this.reader = reader;
         this.renderer = renderer;

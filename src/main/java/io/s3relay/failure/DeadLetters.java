@@ -7,7 +7,8 @@ import io.s3relay.status.StatusFactory;
 import io.s3relay.status.UploadMetrics;
 import io.s3relay.submission.Submission;
 import io.s3relay.submission.SubmissionParser;
-import io.s3relay.upload.UploadJob;
+import io.s3relay.copy.Copy;
+import io.s3relay.copy.UploadJob;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +74,8 @@ public class DeadLetters {
         } else if (body != null) {
             submission = parser.identify(body);
         }
-        String key = exchange.getProperty(io.s3relay.upload.UploadPreparer.KEY, String.class);
+        Copy copy = Copy.of(exchange);
+        String key = copy == null ? null : copy.getKey();
         var message = exchange.getMessage();
         message.removeHeaders("Camel*");
         message.removeHeader(FailureHeaders.SCHEDULED_DELAY);
@@ -90,7 +92,7 @@ public class DeadLetters {
         message.setHeader(FailureHeaders.LAST_FAILURE, now);
         message.setHeader(FailureHeaders.ROUTE, exchange.getFromRouteId());
         // a copy that failed within its submission is dead-lettered as a job: replayed, it goes to the jobs queue
-        boolean jobMadeHere = job != null && exchange.getProperty(io.s3relay.upload.UploadPreparer.INLINE, false, Boolean.class);
+        boolean jobMadeHere = job != null && copy != null && copy.isInline();
         if (!jobMadeHere && exchange.getFromEndpoint() instanceof org.apache.camel.component.jms.JmsEndpoint jms) {
             message.setHeader(FailureHeaders.SOURCE_QUEUE, jms.getDestinationName());
         }

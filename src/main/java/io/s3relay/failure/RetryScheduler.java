@@ -3,8 +3,7 @@ package io.s3relay.failure;
 import java.time.Clock;
 
 import io.s3relay.config.ActiveIntegration;
-import io.s3relay.upload.IntegrationGuard;
-import io.s3relay.upload.UploadPreparer;
+import io.s3relay.copy.Copy;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.jms.JmsEndpoint;
 import org.slf4j.Logger;
@@ -24,10 +23,10 @@ public class RetryScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(RetryScheduler.class);
 
     private final Backoff backoff;
-    private final IntegrationGuard guard;
+    private final FailedAttempts guard;
     private final Clock clock;
 
-    public RetryScheduler(Backoff backoff, IntegrationGuard guard, Clock clock) {
+    public RetryScheduler(Backoff backoff, FailedAttempts guard, Clock clock) {
         this.backoff = backoff;
         this.guard = guard;
         this.clock = clock;
@@ -59,7 +58,8 @@ public class RetryScheduler {
         int attempt = Attempts.of(exchange);
         boolean attempted = !(failure instanceof NotAttemptedException);
         long delay = attempted ? backoff.delayAfter(attempt) : ((NotAttemptedException) failure).retryAfterMillis();
-        ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
+        Copy copy = Copy.of(exchange);
+        ActiveIntegration integration = copy == null ? null : copy.getIntegration();
         if (attempted && integration != null) {
             guard.failed(integration.id());
         }
@@ -105,7 +105,8 @@ public class RetryScheduler {
     public void prepareJob(Exchange exchange) {
         Throwable failure = failure(exchange);
         var message = exchange.getMessage();
-        String integrationId = exchange.getProperty(UploadPreparer.INTEGRATION_ID, String.class);
+        Copy copy = Copy.of(exchange);
+        String integrationId = copy == null ? null : copy.getIntegrationId();
         if (failure instanceof NotAttemptedException) {
             LOG.debug("Upload of integration {} goes as a job: {}", integrationId, failure.getMessage());
             return;

@@ -29,7 +29,7 @@ import io.s3relay.failure.FailureClassifier;
 import io.s3relay.failure.FailureHeaders;
 import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.status.UploadMetrics;
-import io.s3relay.upload.UploadPreparer;
+import io.s3relay.copy.Copy;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,8 +146,8 @@ public class IntegrationHealth {
     }
 
     /** A successful upload (route step): its integration's episode, if any, ends. */
-    public void uploaded(Exchange exchange) {
-        ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
+    public void uploaded(Copy copy) {
+        ActiveIntegration integration = copy.getIntegration();
         Episode episode = integration == null ? null : episodes.get(integration.id());
         if (episode == null || !episodes.remove(integration.id(), episode)) {
             return;
@@ -260,11 +260,11 @@ public class IntegrationHealth {
     }
 
     private ActiveIntegration integrationOf(Exchange exchange) {
-        ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
-        if (integration != null) {
-            return integration;
+        Copy copy = Copy.of(exchange);
+        if (copy != null && copy.getIntegration() != null) {
+            return copy.getIntegration();
         }
-        String id = exchange.getProperty(UploadPreparer.INTEGRATION_ID, String.class);
+        String id = copy == null ? null : copy.getIntegrationId();
         if (id == null) {
             id = exchange.getMessage().getHeader(FailureHeaders.INTEGRATION_ID, String.class);
         }

@@ -8,12 +8,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.Integration;
-import io.s3relay.failure.Attempts;
 import io.s3relay.submission.Submission;
-import io.s3relay.upload.UploadJob;
-import io.s3relay.upload.UploadPreparer;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import io.s3relay.copy.Copy;
+import io.s3relay.copy.UploadJob;
 
 /**
  * Writes the {@code aws_s3_upload} status messages: pending when a job is accepted, processed once the object is
@@ -41,17 +38,16 @@ public class StatusFactory {
         return write(status("pending", job.integrationId(), job.submission(), 0, result, null, job.replayed()));
     }
 
-    /** The object is stored: called right after the aws2-s3 producer, whose headers carry the ETag. */
-    public String processed(Exchange exchange) {
-        UploadJob job = exchange.getProperty(UploadPreparer.JOB, UploadJob.class);
-        ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
-        String key = exchange.getMessage().getHeader(AWS2S3Constants.KEY, String.class);
-        Map<String, Object> result = resultData(integration.settings(), key,
-                exchange.getMessage().getHeader(AWS2S3Constants.E_TAG, String.class),
-                exchange.getMessage().getHeader(AWS2S3Constants.VERSION_ID, String.class));
+    /**
+     * The object is stored: called right after the aws2-s3 producer, whose headers carry the ETag and version id
+     * (null when S3 gave none).
+     */
+    public String processed(Copy copy, String etag, String versionId) {
+        UploadJob job = copy.getJob();
+        Map<String, Object> result = resultData(copy.getIntegration().settings(), copy.getKey(), etag, versionId);
         // an integration that never overwrites found its object there: done, with the first object's bytes kept
-        result.put("already_existed", exchange.getProperty(UploadPreparer.ALREADY_EXISTED, false, Boolean.class));
-        return write(status("processed", job.integrationId(), job.submission(), Attempts.of(exchange), result, null,
+        result.put("already_existed", copy.isAlreadyExisted());
+        return write(status("processed", job.integrationId(), job.submission(), copy.getAttempt(), result, null,
                 job.replayed()));
     }
 

@@ -12,8 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.s3relay.config.ActiveIntegration;
-import io.s3relay.upload.UploadPreparer;
-import org.apache.camel.Exchange;
+import io.s3relay.copy.Copy;
 
 /**
  * The relay's own meters, per integration, next to Camel's route metrics on /observe/metrics:
@@ -46,18 +45,18 @@ public class UploadMetrics {
     }
 
     /** Called right after the object is stored. */
-    public void processed(Exchange exchange) {
+    public void processed(Copy copy) {
         MeterRegistry meters = meters();
         if (meters == null) {
             return;
         }
-        ActiveIntegration integration = exchange.getProperty(UploadPreparer.INTEGRATION, ActiveIntegration.class);
+        ActiveIntegration integration = copy.getIntegration();
         Processed series = processed.computeIfAbsent(new Series(integration.id(), integration.settings().accountId()),
                 s -> new Processed(meters, s));
         series.uploads.increment();
-        Long bytes = exchange.getProperty(UploadPreparer.BYTES, Long.class);
+        Long bytes = copy.getBytes();
         series.bytes.increment(bytes == null ? 0 : bytes);
-        Long millis = exchange.getProperty(UploadPreparer.MILLIS, Long.class);
+        Long millis = copy.getMillis();
         if (millis != null) {
             series.duration.record(millis, TimeUnit.MILLISECONDS);
         }

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.s3relay.failure.FailedAttempts;
 import io.s3relay.failure.NotAttemptedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * likely to free within it. A stalling or failing bucket has no recent success: its jobs go back at once and never
  * hold a consumer that another customer's job could use.
  */
-public class IntegrationGuard {
+public class IntegrationGuard implements FailedAttempts {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntegrationGuard.class);
 
@@ -136,6 +137,7 @@ public class IntegrationGuard {
      * A transient failure of a real attempt: enough of them in a row open the circuit, and the integration's copies
      * go as jobs until one of its uploads succeeds.
      */
+    @Override
     public void failed(String integrationId) {
         State state = states.computeIfAbsent(integrationId, id -> new State(maxInFlight));
         state.lastFailureNanos = System.nanoTime();

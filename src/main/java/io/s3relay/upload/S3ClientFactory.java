@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.s3relay.auth.RelayAwsIdentity;
 import io.s3relay.config.Integration;
 import io.s3relay.config.ObjectOptions;
+import io.s3relay.config.S3Clients;
 import io.s3relay.config.S3Connection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -23,7 +24,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * multipart upload) that {@link PutObjectOnlyInterceptor} lets through. The SDK does not retry: retries belong to
  * the broker's redelivery, so that the layers never multiply.
  */
-public class S3ClientFactory implements AutoCloseable {
+public class S3ClientFactory implements S3Clients, AutoCloseable {
 
     private final Duration callTimeout;
     private final int maxConnections;
@@ -68,6 +69,7 @@ public class S3ClientFactory implements AutoCloseable {
      * A customer's client: upload calls only, with the integration's object options, and an AbortMultipartUpload
      * that never fails the job by itself. Its role credentials, if any, are closed with it.
      */
+    @Override
     public S3Client create(Integration integration) {
         S3Connection connection = integration.connection();
         if (connection.role() == null) {

@@ -6,6 +6,9 @@ import java.util.List;
 
 import io.s3relay.config.AccountIntegrations;
 import io.s3relay.config.ActiveIntegration;
+import io.s3relay.copy.Copy;
+import io.s3relay.copy.UploadJob;
+import io.s3relay.failure.Attempts;
 import io.s3relay.submission.Submission;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -47,8 +50,8 @@ public class UploadPlanner {
         return jobs;
     }
 
-    /** For each job of the split: the job (in the body) and its ids as exchange properties, for the steps after. */
+    /** For each job (in the body): its copy begins, shared by the steps after (see {@link Copy}). */
     public void describe(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
-        UploadPreparer.describe(exchange, exchange.getMessage().getMandatoryBody(UploadJob.class));
+        Copy.begin(exchange, exchange.getMessage().getMandatoryBody(UploadJob.class), Attempts.of(exchange));
     }
 }

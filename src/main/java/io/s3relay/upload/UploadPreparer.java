@@ -4,6 +4,8 @@ import java.time.Instant;
 
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.IntegrationRegistry;
+import io.s3relay.copy.Copy;
+import io.s3relay.copy.UploadJob;
 import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.PermanentFailureException;
 import io.s3relay.keys.ObjectTagging;
@@ -11,35 +13,14 @@ import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.PdfSource.Pdf;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.support.SynchronizationAdapter;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Gets one upload job ready for the aws2-s3 producer: finds the integration in force, renders the object key
- * ({@code CamelAwsS3Key}), names the endpoints of the integration's bucket and client, and puts the PDF in the body.
+ * The steps of one copy (see {@link Copy}) before and after the aws2-s3 producer: whether it goes inline, the
+ * integration in force and the rendered key, the integration's upload slot, the PDF, and the object stored.
  */
 public class UploadPreparer {
-
-    /** Exchange properties the upload route and the status step read. */
-    public static final String JOB = "s3relayJob";
-    public static final String INTEGRATION = "s3relayIntegration";
-    /** The registry names of the endpoints that upload into the integration's bucket (see UploadTargets). */
-    public static final String PUT_OBJECT_ENDPOINT = "s3relayPutObjectEndpoint";
-    public static final String MULTIPART_ENDPOINT = "s3relayMultipartEndpoint";
-    public static final String BYTES = "s3relayBytes";
-    public static final String STARTED = "s3relayStarted";
-    public static final String KEY = "s3relayKey";
-    /** Milliseconds from the key's rendering to the object stored, for the upload's log line. */
-    public static final String MILLIS = "s3relayMillis";
-    /** The job's account, submission and integration ids, for the log lines: plain properties, read without reflection. */
-    public static final String ACCOUNT_ID = "s3relayAccountId";
-    public static final String SUBMISSION_ID = "s3relaySubmissionId";
-    public static final String INTEGRATION_ID = "s3relayIntegrationId";
-    /** True while the copy is uploaded within its submission's transaction instead of as a job. */
-    public static final String INLINE = "s3relayInline";
-    /** True when an integration that never overwrites found the object already there (S3 answered 412). */
-    public static final String ALREADY_EXISTED = "s3relayAlreadyExisted";
 
     private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
@@ -60,20 +41,45 @@ public class UploadPreparer {
     }
 
     /**
-     * Whether the job in {@link #JOB} is uploaded now, by the submission's own consumer and within its transaction,
-     * rather than sent as a job: yes while its integration is healthy (see {@link IntegrationGuard#healthy}).
+     * Whether the copy is uploaded now, by the submission's own consumer and within its transaction, rather than
+     * sent as a job: yes while its integration is healthy (see {@link IntegrationGuard#healthy}).
      */
-    public boolean uploadsInline(Exchange exchange) {
-        UploadJob job = exchange.getProperty(JOB, UploadJob.class);
-        boolean inline = inlineMaxBytes > 0 && guard.healthy(job.integrationId());
-        exchange.setProperty(INLINE, inline);
-        return inline;
+    public boolean uploadsInline(Copy copy) {
+        return inlineMaxBytes > 0 && guard.healthy(copy.getIntegrationId());
     }
 
-    /** Sets {@code CamelAwsS3Key} and the properties naming the endpoints of the integration's bucket and client. */
-    public void renderKey(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
-        awaitStarted(exchange.getContext());
-        UploadJob job = exchange.getMessage().getMandatoryBody(UploadJob.class);
+    /** The copy goes within its submission: its PDF is read up to the inline limit, and a failure makes it a job. */
+    public void goInline(Copy copy) {
+        copy.goesInline();
+    }
+
+    /**
+     * Camel starts an endpoint created while it is itself still starting only once it has started, and one created
+     * as its startup ends can miss that and stay unstarted: the aws2-s3 endpoint of the upload's toD then has no
+     * client, for good. A consumer that takes a message before the relay has started (a backlog at startup) so waits
+     * for it, and the endpoint starts as it is created.
+     */
+    public void awaitStarted(CamelContext context) {
+        long deadline = System.nanoTime() + STARTUP_WAIT_NANOS;
+        while (context.isStarting() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NotAttemptedException("interrupted while the relay was starting", 0);
+            }
+        }
+        if (context.isStarting()) {
+            throw new NotAttemptedException("the relay is still starting", STARTUP_WAIT_NANOS / 1_000_000);
+        }
+    }
+
+    /**
+     * Finds the integration in force that the job names and renders the object key and tags from its templates
+     * into the copy; the upload's time starts here.
+     */
+    public void renderKey(Copy copy) {
+        UploadJob job = copy.getJob();
         ActiveIntegration integration = integrations.get(job.integrationId());
         if (integration == null) {
             String problem = integrations.problem(job.integrationId());
@@ -94,32 +100,24 @@ public class UploadPreparer {
         // 1 % of the relay's CPU in a burst
         String key = renderer.render(template, submission, () -> Instant.parse(job.receivedAt()));
         String tagging = ObjectTagging.render(renderer, integration.tags(), submission, () -> Instant.parse(job.receivedAt()));
-        // a place among the integration's uploads in flight, given back however the exchange ends
-        long ticket = guard.acquire(integration.id());
+        copy.rendered(integration, key, tagging);
+    }
+
+    /** A place among the integration's uploads in flight, given back however the exchange ends. */
+    public void acquireSlot(Copy copy, Exchange exchange) {
+        String integrationId = copy.getIntegration().id();
+        long ticket = guard.acquire(integrationId);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                guard.release(integration.id(), ticket);
+                guard.release(integrationId, ticket);
             }
         });
-        describe(exchange, job);
-        exchange.setProperty(INTEGRATION, integration);
-        exchange.setProperty(PUT_OBJECT_ENDPOINT, integration.target().putObject());
-        exchange.setProperty(MULTIPART_ENDPOINT, integration.target().multipart());
-        exchange.setProperty(STARTED, System.nanoTime());
-        exchange.setProperty(KEY, key);
-        exchange.getMessage().setHeader(AWS2S3Constants.KEY, key);
-        exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/pdf");
-        // the integration's client puts them on this object's PutObject or CreateMultipartUpload, made on this thread
-        ObjectOptionsInterceptor.tagNext(integration.settings().bucket(), key, tagging);
-        if (tagging != null) {
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-                @Override
-                public void onDone(Exchange done) {
-                    ObjectOptionsInterceptor.clearTags();
-                }
-            });
-        }
+    }
+
+    /** The integration's client puts the copy's tags on its PutObject or CreateMultipartUpload, made on this thread. */
+    public void tagObject(Copy copy) {
+        ObjectOptionsInterceptor.tagNext(copy.getIntegration().settings().bucket(), copy.getKey(), copy.getTagging());
     }
 
     /** The upload call has returned or failed: its tags are withdrawn from the thread. */
@@ -132,12 +130,12 @@ public class UploadPreparer {
      * 412 to {@code If-None-Match: *}), the copy is done, not failed, and its processed status says so; any other
      * failure goes on to the calling route as it was.
      */
-    public void keepExistingOrFail(Exchange exchange) throws Exception {
+    public void keepExistingOrFail(Copy copy, Exchange exchange) throws Exception {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        ActiveIntegration integration = exchange.getProperty(INTEGRATION, ActiveIntegration.class);
+        ActiveIntegration integration = copy.getIntegration();
         if (failure != null && integration != null && !integration.settings().objectOptions().overwrite()
                 && preconditionFailed(failure)) {
-            exchange.setProperty(ALREADY_EXISTED, true);
+            copy.alreadyExisted();
             exchange.setProperty(Exchange.EXCEPTION_CAUGHT, null);
             return;
         }
@@ -153,48 +151,17 @@ public class UploadPreparer {
         return false;
     }
 
-    /**
-     * Camel starts an endpoint created while it is itself still starting only once it has started, and one created
-     * as its startup ends can miss that and stay unstarted: the aws2-s3 endpoint of the upload's toD then has no
-     * client, for good. A consumer that takes a message before the relay has started (a backlog at startup) so waits
-     * for it, and the endpoint starts as it is created.
-     */
-    static void awaitStarted(CamelContext context) {
-        long deadline = System.nanoTime() + STARTUP_WAIT_NANOS;
-        while (context.isStarting() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NotAttemptedException("interrupted while the relay was starting", 0);
-            }
-        }
-        if (context.isStarting()) {
-            throw new NotAttemptedException("the relay is still starting", STARTUP_WAIT_NANOS / 1_000_000);
-        }
-    }
-
-    /** Puts the job and its ids into exchange properties ({@link #JOB}, {@link #ACCOUNT_ID} ...). */
-    public static void describe(Exchange exchange, UploadJob job) {
-        exchange.setProperty(JOB, job);
-        exchange.setProperty(ACCOUNT_ID, job.submission().accountId());
-        exchange.setProperty(SUBMISSION_ID, job.submission().id());
-        exchange.setProperty(INTEGRATION_ID, job.integrationId());
-    }
-
     /** The object is stored: the integration's circuit closes. */
-    public void uploaded(Exchange exchange) {
-        long millis = (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000;
-        guard.succeeded(exchange.getProperty(INTEGRATION, ActiveIntegration.class).id(), millis);
-        exchange.setProperty(MILLIS, millis);
+    public void uploaded(Copy copy) {
+        guard.succeeded(copy.getIntegration().id(), copy.stored());
     }
 
-    /** Puts the PDF into the body as a file; a temporary copy is deleted when the exchange completes. */
-    public void loadPdf(Exchange exchange) {
-        UploadJob job = exchange.getProperty(JOB, UploadJob.class);
-        // a large copy goes as a job: the submission's transaction stays short
-        boolean inline = exchange.getProperty(INLINE, false, Boolean.class);
-        Pdf pdf = pdfSource.open(job.submission().downloadUrl(), inline ? inlineMaxBytes : Long.MAX_VALUE);
+    /**
+     * The PDF as a file, for the body; a temporary copy is deleted when the exchange completes. A copy that goes
+     * within its submission reads at most the inline limit: a larger one goes as a job, so the transaction stays short.
+     */
+    public java.io.File loadPdf(Copy copy, Exchange exchange) {
+        Pdf pdf = pdfSource.open(copy.getJob().submission().downloadUrl(), copy.isInline() ? inlineMaxBytes : Long.MAX_VALUE);
         if (pdf.temporary()) {
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
@@ -203,8 +170,7 @@ public class UploadPreparer {
                 }
             });
         }
-        exchange.setProperty(BYTES, pdf.size());
-        exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, pdf.size());
-        exchange.getMessage().setBody(pdf.path().toFile());
+        copy.loaded(pdf.size());
+        return pdf.path().toFile();
     }
 }

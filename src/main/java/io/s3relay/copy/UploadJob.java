@@ -1,4 +1,4 @@
-package io.s3relay.upload;
+package io.s3relay.copy;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
