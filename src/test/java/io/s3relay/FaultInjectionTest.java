@@ -95,19 +95,21 @@ class FaultInjectionTest {
             long seed = Long.getLong("kill.seed", System.nanoTime());
             Random random = new Random(seed);
             List<String> kills = new ArrayList<>();
-            Process process = startRelayProcess(relay, "1");
-            Thread.sleep(500 + random.nextInt(2000));
-            kills.add(kill(process, relay, ids, "while starting"));
-            int[] thresholds = {100 + random.nextInt(100), 250 + random.nextInt(100)};
-            for (int i = 0; i < thresholds.length; i++) {
-                int threshold = thresholds[i];
-                process = startRelayProcess(relay, String.valueOf(i + 2));
-                await().atMost(Duration.ofSeconds(120)).until(() -> processedCount(relay, ids, "int_kill") >= threshold);
-                Thread.sleep(random.nextInt(300));
-                kills.add(kill(process, relay, ids, "mid-run"));
-            }
-            Process last = startRelayProcess(relay, "4");
+            // every relay process started, so that a failing run leaves none behind
+            List<Process> started = new ArrayList<>();
             try {
+                Process process = started(started, startRelayProcess(relay, "1"));
+                Thread.sleep(500 + random.nextInt(2000));
+                kills.add(kill(process, relay, ids, "while starting"));
+                int[] thresholds = {100 + random.nextInt(100), 250 + random.nextInt(100)};
+                for (int i = 0; i < thresholds.length; i++) {
+                    int threshold = thresholds[i];
+                    process = started(started, startRelayProcess(relay, String.valueOf(i + 2)));
+                    await().atMost(Duration.ofSeconds(120)).until(() -> processedCount(relay, ids, "int_kill") >= threshold);
+                    Thread.sleep(random.nextInt(300));
+                    kills.add(kill(process, relay, ids, "mid-run"));
+                }
+                started(started, startRelayProcess(relay, "4"));
                 Figures figures = awaitAll(relay, ids, "int_kill", bucket, relay.serverA, Duration.ofSeconds(180));
                 figures.print("relay process killed with kill -9 three times (" + String.join(", ", kills) + "; seed "
                         + seed + "), restarted each time", 3);
@@ -117,10 +119,17 @@ class FaultInjectionTest {
                 assertThat(ids.stream().flatMap(id -> relay.statusesOf(id).stream()).filter(FaultInjectionTest::terminal)
                         .map(s -> s.path("state").asText())).containsOnly("processed");
             } finally {
-                last.destroy();
-                last.waitFor();
+                for (Process process : started) {
+                    process.destroy();
+                    process.waitFor();
+                }
             }
         }
+    }
+
+    private static Process started(List<Process> started, Process process) {
+        started.add(process);
+        return process;
     }
 
     private static String kill(Process process, RelayFixture relay, List<String> ids, String moment) throws InterruptedException {
