@@ -22,7 +22,6 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public class UploadPreparer {
 
-    private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     private final IntegrationRegistry integrations;
     private final PathTemplateRenderer renderer;
@@ -51,27 +50,6 @@ public class UploadPreparer {
     /** The copy goes within its submission: its PDF is read up to the inline limit, and a failure makes it a job. */
     public void goInline(Copy copy) {
         copy.goesInline();
-    }
-
-    /**
-     * Camel starts an endpoint created while it is itself still starting only once it has started, and one created
-     * as its startup ends can miss that and stay unstarted: the aws2-s3 endpoint of the upload's toD then has no
-     * client, for good. A consumer that takes a message before the relay has started (a backlog at startup) so waits
-     * for it, and the endpoint starts as it is created.
-     */
-    public void awaitStarted(CamelContext context) {
-        long deadline = System.nanoTime() + STARTUP_WAIT_NANOS;
-        while (context.isStarting() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NotAttemptedException("interrupted while the relay was starting", 0);
-            }
-        }
-        if (context.isStarting()) {
-            throw new NotAttemptedException("the relay is still starting", STARTUP_WAIT_NANOS / 1_000_000);
-        }
     }
 
     /**
