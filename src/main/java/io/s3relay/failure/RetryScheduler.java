@@ -123,7 +123,8 @@ public class RetryScheduler {
                 backoff.maxAttempts(), exchange.getFromRouteId(), integrationId, delay, FailureClassifier.describe(failure));
     }
 
-    static Throwable failure(Exchange exchange) {
+    /** The failure an error handler is handling: the caught exception, or the exchange's own. */
+    public static Throwable failure(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         return caught != null ? caught : exchange.getException();
     }

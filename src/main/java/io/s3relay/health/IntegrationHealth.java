@@ -28,6 +28,7 @@ import io.s3relay.config.ActiveIntegration;
 import io.s3relay.failure.FailureClassifier;
 import io.s3relay.failure.FailureHeaders;
 import io.s3relay.failure.NotAttemptedException;
+import io.s3relay.failure.RetryScheduler;
 import io.s3relay.status.UploadMetrics;
 import io.s3relay.copy.Copy;
 import org.apache.camel.Exchange;
@@ -121,10 +122,7 @@ public class IntegrationHealth {
      * integration busy) is neither.
      */
     public void failed(Exchange exchange, String errorClass) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (failure == null) {
-            failure = exchange.getException();
-        }
+        Throwable failure = RetryScheduler.failure(exchange);
         if (failure instanceof NotAttemptedException) {
             return;
         }
