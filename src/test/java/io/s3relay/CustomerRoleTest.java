@@ -80,17 +80,7 @@ class CustomerRoleTest {
     }
 
     static String roleIntegration(String id, String account, String bucket, String roleArn, String externalId) {
-        return """
-                  - id: %s
-                    account_id: %s
-                    bucket: %s
-                    region: us-east-1
-                    role_arn: %s
-                    external_id: %s
-                    endpoint: %s
-                    path_style: true
-                    path_template: "{{ submission_id }}.pdf"
-                """.formatted(id, account, bucket, roleArn, externalId, moto.endpoint());
+        return moto.roleIntegration(id, account, bucket, roleArn, externalId, "path_template: \"{{ submission_id }}.pdf\"");
     }
 
     @Test

@@ -68,17 +68,7 @@ class ObjectOptionsTest {
         String externalId = newId("ext");
         String role = moto.role("upload-" + newId("r"), platformArn, externalId, MotoServer.allow(
                 "[\"s3:PutObject\", \"s3:PutObjectTagging\", \"s3:PutObjectAcl\"]", "\"arn:aws:s3:::" + bucket + "/*\""));
-        relay.addIntegrations("""
-                  - id: %s
-                    account_id: %s
-                    bucket: %s
-                    region: us-east-1
-                    role_arn: %s
-                    external_id: %s
-                    endpoint: %s
-                    path_style: true
-                """.formatted(id, account, bucket, role, externalId, moto.endpoint())
-                + options.lines().map(l -> "    " + l + "\n").collect(Collectors.joining()));
+        relay.addIntegrations(moto.roleIntegration(id, account, bucket, role, externalId, options));
         return new String[] {bucket, role};
     }
 

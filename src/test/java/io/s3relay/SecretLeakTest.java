@@ -114,19 +114,9 @@ class SecretLeakTest {
                     "s3relay.aws.secret-access-key", platform.secretAccessKey(),
                     "s3relay.aws.sts-endpoint", moto.endpoint().toString()))) {
                 String account = newId("acc");
-                String item = """
-                          - id: %s
-                            account_id: %s
-                            bucket: %s
-                            region: us-east-1
-                            role_arn: %s
-                            external_id: %s
-                            endpoint: %s
-                            path_style: true
-                            path_template: "{{ submission_id }}.pdf"
-                        """;
-                relay.addIntegrations(item.formatted("int_role_ok", account, bucket, role, externalId, moto.endpoint()),
-                        item.formatted("int_role_wrong", account, bucket, role, wrongId, moto.endpoint()));
+                String template = "path_template: \"{{ submission_id }}.pdf\"";
+                relay.addIntegrations(moto.roleIntegration("int_role_ok", account, bucket, role, externalId, template),
+                        moto.roleIntegration("int_role_wrong", account, bucket, role, wrongId, template));
                 String id = newId("sub");
                 relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
                 relay.awaitStatus(id, "int_role_ok", "processed");

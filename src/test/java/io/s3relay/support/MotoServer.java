@@ -221,6 +221,25 @@ public final class MotoServer implements AutoCloseable {
         return requests;
     }
 
+    /**
+     * An integration (a YAML list item) that writes into a bucket of this server through a customer's role, with
+     * lines of its own (its path template, object options) indented into the item.
+     */
+    public String roleIntegration(String id, String account, String bucket, String roleArn, String externalId,
+                                  String extraYaml) {
+        return """
+                  - id: %s
+                    account_id: %s
+                    bucket: %s
+                    region: us-east-1
+                    role_arn: %s
+                    external_id: %s
+                    endpoint: %s
+                    path_style: true
+                """.formatted(id, account, bucket, roleArn, externalId, endpoint())
+                + extraYaml.lines().map(l -> "    " + l + "\n").reduce("", String::concat);
+    }
+
     /** The AssumeRole calls moto answered for a role. */
     public List<Request> assumeRoleCalls(String roleArn) throws IOException {
         return requests().stream().filter(r -> "AssumeRole".equals(r.formParameter("Action"))
