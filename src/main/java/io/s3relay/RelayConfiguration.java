@@ -116,9 +116,9 @@ public class RelayConfiguration implements CamelConfiguration {
                 retry.getMaxAttempts(), 0.15);
         context.getRegistry().bind("jms", jmsComponent(settings.getBroker(), brokerUrl, backoff));
         RelaySettings.Integration isolation = settings.getIntegration();
-        IntegrationGuard guard = new IntegrationGuard(isolation.getMaxInFlight(), isolation.getCircuit().getFailures(),
-                isolation.getCircuit().getOpenMillis(), isolation.getBusyRetryMillis(), isolation.getBusyWaitMillis(),
-                isolation.getSlowUploadMillis());
+        IntegrationGuard guard = new IntegrationGuard(settings.getSubmissions().getConcurrency(),
+                settings.getUpload().getConcurrency(), isolation.getCircuit().getFailures(),
+                isolation.getCircuit().getOpenMillis(), isolation.getSlowUploadMillis());
 
         long partSize = settings.getUpload().getPartSize();
         checkMultipartSettings(settings.getUpload().getMultipartThreshold(), partSize, settings.getSource().getMaxBytes());
@@ -181,8 +181,8 @@ public class RelayConfiguration implements CamelConfiguration {
     private static JmsComponent jmsComponent(RelaySettings.Broker broker, String brokerUrl, Backoff backoff) {
         ActiveMQConnectionFactory factory = brokerConnectionFactory(broker, brokerUrl);
         factory.getPrefetchPolicy().setQueuePrefetch(broker.getPrefetch());
-        // rollbacks (s3relay.retry.broker-scheduler=false, or a broker that failed mid-transaction) are redelivered
-        // by the client with the same backoff; Camel itself never redelivers (see errors.camel.yaml)
+        // the error policy (errors.camel.yaml) retries through the broker's scheduler; the client redelivers only a
+        // transaction that never committed (a relay or broker that stopped mid-way), with the same backoff
         RedeliveryPolicy redelivery = new RedeliveryPolicy();
         redelivery.setInitialRedeliveryDelay(backoff.initialDelayMillis());
         redelivery.setRedeliveryDelay(backoff.initialDelayMillis());

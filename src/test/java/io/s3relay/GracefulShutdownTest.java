@@ -60,9 +60,7 @@ class GracefulShutdownTest {
             Map<String, String> settings = Map.of(
                     "s3relay.broker.url", relay.brokerUrl(),
                     "s3relay.source.file-root", relay.dir.resolve("pdfs").toString(),
-                    "s3relay.integrations.file", relay.integrationsFile().toString(),
-                    // every consumer may upload at once: none waits a busy retry for a place in the integration
-                    "s3relay.integration.max-in-flight", "16");
+                    "s3relay.integrations.file", relay.integrationsFile().toString());
             long atSignal;
             long storedAtExit;
             double exitSeconds;

@@ -58,8 +58,7 @@ class IsolationTest {
                     "s3relay.s3.call-timeout", "1000",
                     "s3relay.retry.initial-delay", "500",
                     "s3relay.retry.max-delay", "2000",
-                    "s3relay.retry.max-attempts", "50",
-                    "s3relay.integration.max-in-flight", "2"))) {
+                    "s3relay.retry.max-attempts", "50"))) {
                 String healthy = newId("acc");
                 String bucket = relay.newBucket(relay.serverA);
                 String stallingAccount = newId("acc");

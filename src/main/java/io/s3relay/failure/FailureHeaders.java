@@ -5,6 +5,8 @@ public final class FailureHeaders {
 
     /** Which attempt the delivery is (absent: the first); a scheduled retry carries the next number. */
     public static final String ATTEMPT = "s3relay_attempt";
+    /** How many times a job found no place for its upload (not attempts): each wait on the broker is longer. */
+    public static final String DEFERRALS = "s3relay_deferrals";
     public static final String FIRST_FAILURE = "s3relay_first_failure";
     public static final String LAST_FAILURE = "s3relay_last_failure";
     public static final String LAST_ERROR = "s3relay_last_error";

@@ -11,13 +11,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a failure leads to. Permanent failures and the last attempt are terminal (dead letter and
- * {@code failed}); anything else is retried later. With the broker's scheduler (the default) the original message
- * goes back to its queue with a delay, in the same transaction, so no consumer thread waits and no prefetched
- * message is held; without it the transaction rolls back and the client redelivers after a backoff.
+ * {@code failed}); anything else is retried later: the original message goes back to its queue with a delay for the
+ * broker's scheduler, in the same transaction, so no consumer thread waits and no prefetched message is held. A copy
+ * that failed within its submission goes the same way, as its job to the upload jobs queue.
  */
 public class RetryScheduler {
 
-    /** Exchange property: the queue the retried message goes back to. */
+    /** Exchange property: the queue the retried message goes to (when unset, the queue it came from). */
     public static final String RETRY_QUEUE = "s3relayRetryQueue";
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryScheduler.class);
@@ -57,7 +57,7 @@ public class RetryScheduler {
         Throwable failure = failure(exchange);
         int attempt = Attempts.of(exchange);
         boolean attempted = !(failure instanceof NotAttemptedException);
-        long delay = attempted ? backoff.delayAfter(attempt) : ((NotAttemptedException) failure).retryAfterMillis();
+        long delay = attempted ? backoff.delayAfter(attempt) : notAttemptedDelay(exchange, (NotAttemptedException) failure);
         Copy copy = Copy.of(exchange);
         ActiveIntegration integration = copy == null ? null : copy.getIntegration();
         if (attempted && integration != null) {
@@ -73,11 +73,17 @@ public class RetryScheduler {
             message.setHeader(FailureHeaders.LAST_FAILURE, now);
             message.setHeader(FailureHeaders.LAST_ERROR, FailureClassifier.describe(failure));
         }
-        message.setHeader(FailureHeaders.SCHEDULED_DELAY, delay);
+        if (delay > 0) {
+            message.setHeader(FailureHeaders.SCHEDULED_DELAY, delay);
+        } else {
+            message.removeHeader(FailureHeaders.SCHEDULED_DELAY);
+        }
         message.removeHeaders("Camel*");
         message.removeHeader("JMSXDeliveryCount");
         message.removeHeader(FailureHeaders.SCHEDULED_JOB_ID);
-        exchange.setProperty(RETRY_QUEUE, ((JmsEndpoint) exchange.getFromEndpoint()).getDestinationName());
+        if (exchange.getProperty(RETRY_QUEUE) == null) {
+            exchange.setProperty(RETRY_QUEUE, ((JmsEndpoint) exchange.getFromEndpoint()).getDestinationName());
+        }
         if (attempted) {
             LOG.warn("Attempt {} of {} failed in route {}{}; retrying in {} ms: {}", attempt, backoff.maxAttempts(),
                     exchange.getFromRouteId(), integration == null ? "" : " (integration " + integration.id() + ")",
@@ -88,39 +94,19 @@ public class RetryScheduler {
     }
 
     /**
-     * Whether a copy that failed within its submission (its first attempt) is dead-lettered at once: a permanent
-     * failure, or a relay allowed one attempt only. Otherwise it goes as a job (see {@link #prepareJob}).
+     * How long a job that was not attempted waits on the broker: what it was told, doubled each time the same job
+     * found no place again (up to the longest retry delay), so that a job of a bucket that stalls for minutes comes
+     * back a few times, not every second.
      */
-    public boolean isTerminalWithinSubmission(Exchange exchange) {
-        Throwable failure = failure(exchange);
-        return FailureClassifier.isPermanent(failure)
-                || !(failure instanceof NotAttemptedException) && backoff.maxAttempts() <= 1;
-    }
-
-    /**
-     * Headers of the job sent for a copy that was not uploaded within its submission. Not tried (its integration
-     * was busy or its PDF large): the job is its first attempt, at once. Failed: that was attempt 1, so the job is
-     * attempt 2, after the backoff, and the integration's next copies go as jobs until one of its uploads succeeds.
-     */
-    public void prepareJob(Exchange exchange) {
-        Throwable failure = failure(exchange);
-        var message = exchange.getMessage();
-        Copy copy = Copy.of(exchange);
-        String integrationId = copy == null ? null : copy.getIntegrationId();
-        if (failure instanceof NotAttemptedException) {
-            LOG.debug("Upload of integration {} goes as a job: {}", integrationId, failure.getMessage());
-            return;
+    private long notAttemptedDelay(Exchange exchange, NotAttemptedException failure) {
+        long asked = failure.retryAfterMillis();
+        if (asked <= 0) {
+            return 0;
         }
-        guard.failed(integrationId);
-        long delay = backoff.delayAfter(1);
-        String now = clock.instant().toString();
-        message.setHeader(FailureHeaders.ATTEMPT, 2);
-        message.setHeader(FailureHeaders.FIRST_FAILURE, now);
-        message.setHeader(FailureHeaders.LAST_FAILURE, now);
-        message.setHeader(FailureHeaders.LAST_ERROR, FailureClassifier.describe(failure));
-        message.setHeader(FailureHeaders.SCHEDULED_DELAY, delay);
-        LOG.warn("Attempt 1 of {} failed within route {} (integration {}); its job retries in {} ms: {}",
-                backoff.maxAttempts(), exchange.getFromRouteId(), integrationId, delay, FailureClassifier.describe(failure));
+        Integer before = exchange.getMessage().getHeader(FailureHeaders.DEFERRALS, Integer.class);
+        int deferrals = before == null ? 0 : before;
+        exchange.getMessage().setHeader(FailureHeaders.DEFERRALS, deferrals + 1);
+        return Math.min(asked << Math.min(deferrals, 16), Math.max(asked, backoff.maxDelayMillis()));
     }
 
     /** The failure an error handler is handling: the caught exception, or the exchange's own. */

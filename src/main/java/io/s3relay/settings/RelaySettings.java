@@ -29,6 +29,7 @@ public class RelaySettings {
     private final Broker broker = new Broker();
     private final EmbeddedBroker embeddedBroker = new EmbeddedBroker();
     private final Queue queue = new Queue();
+    private final Submissions submissions = new Submissions();
     private final Upload upload = new Upload();
     private final Integrations integrations = new Integrations();
     private final Retry retry = new Retry();
@@ -110,6 +111,7 @@ public class RelaySettings {
     public Broker getBroker() { return broker; }
     public EmbeddedBroker getEmbeddedBroker() { return embeddedBroker; }
     public Queue getQueue() { return queue; }
+    public Submissions getSubmissions() { return submissions; }
     public Upload getUpload() { return upload; }
     public Integrations getIntegrations() { return integrations; }
     public Retry getRetry() { return retry; }
@@ -174,11 +176,21 @@ public class RelaySettings {
         public void setEvents(String events) { this.events = events; }
     }
 
-    /** Copies uploaded inline, and multipart uploads. */
+    /** The consumers of the submissions queue. */
+    public static class Submissions {
+        private int concurrency;
+        public int getConcurrency() { return concurrency; }
+        public void setConcurrency(int concurrency) { this.concurrency = concurrency; }
+    }
+
+    /** The consumers of the upload jobs queue, copies uploaded inline, and multipart uploads. */
     public static class Upload {
+        private int concurrency;
         private long inlineMaxBytes;
         private long multipartThreshold;
         private long partSize;
+        public int getConcurrency() { return concurrency; }
+        public void setConcurrency(int concurrency) { this.concurrency = concurrency; }
         public long getInlineMaxBytes() { return inlineMaxBytes; }
         public void setInlineMaxBytes(long inlineMaxBytes) { this.inlineMaxBytes = inlineMaxBytes; }
         public long getMultipartThreshold() { return multipartThreshold; }
@@ -216,20 +228,11 @@ public class RelaySettings {
         public void setMaxAttempts(int maxAttempts) { this.maxAttempts = maxAttempts; }
     }
 
-    /** Isolation of one integration: its uploads in flight, and its circuit breaker. */
+    /** Isolation of one integration: when it is slow, and its circuit breaker. */
     public static class Integration {
-        private int maxInFlight;
         private final Circuit circuit = new Circuit();
-        private long busyRetryMillis;
-        private long busyWaitMillis;
         private long slowUploadMillis;
-        public int getMaxInFlight() { return maxInFlight; }
-        public void setMaxInFlight(int maxInFlight) { this.maxInFlight = maxInFlight; }
         public Circuit getCircuit() { return circuit; }
-        public long getBusyRetryMillis() { return busyRetryMillis; }
-        public void setBusyRetryMillis(long busyRetryMillis) { this.busyRetryMillis = busyRetryMillis; }
-        public long getBusyWaitMillis() { return busyWaitMillis; }
-        public void setBusyWaitMillis(long busyWaitMillis) { this.busyWaitMillis = busyWaitMillis; }
         public long getSlowUploadMillis() { return slowUploadMillis; }
         public void setSlowUploadMillis(long slowUploadMillis) { this.slowUploadMillis = slowUploadMillis; }
     }

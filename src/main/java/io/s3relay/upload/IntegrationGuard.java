@@ -2,7 +2,7 @@ package io.s3relay.upload;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
 import io.s3relay.failure.FailedAttempts;
@@ -11,74 +11,66 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one customer's bucket from holding up the others: a bulkhead (at most N uploads in flight per
- * integration, so a stalling bucket cannot take every consumer) and a circuit breaker (after repeated transient
- * failures the integration's jobs wait for a while instead of hammering it).
+ * Keeps one customer's bucket from holding up the others: fair shares of the upload threads (see
+ * {@link FairShare}: one integration alone may use them all, several share them, a slow or failing one never holds
+ * more than half) and a circuit breaker (after repeated transient failures the integration's jobs wait for a while
+ * instead of hammering it).
  *
- * <p>A job whose integration is full goes back to its queue for {@code busyRetryMillis}. Bouncing at once makes
- * the consumers beyond an integration's limit take and return its backlog's jobs over and over, a send and a
- * commit each, which halves that integration's throughput. So while the integration is moving (one of its uploads
- * succeeded within the last {@code busyWaitMillis}) the job first waits up to that long for a place, as one is
- * likely to free within it. A stalling or failing bucket has no recent success: its jobs go back at once and never
- * hold a consumer that another customer's job could use.
+ * <p>Two pools: the submissions' consumers, which upload copies within their submissions and leave one consumer
+ * free for the next account's submission (a copy beyond its integration's share goes as a job at once), and the
+ * upload jobs' consumers, where a healthy integration's job waits for one of its places (they free in
+ * milliseconds) and a slow or failing one's goes back to the broker, later each time it finds no place.
  */
 public class IntegrationGuard implements FailedAttempts {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntegrationGuard.class);
+    /** How long a job that found no place first waits on the broker (doubled each time it finds none again). */
+    static final long NO_PLACE_RETRY_MILLIS = 1000;
 
-    private final int maxInFlight;
+    private final FairShare withinSubmissions;
+    private final FairShare jobs;
     private final int failureThreshold;
     private final long openMillis;
-    private final long busyRetryMillis;
-    private final long busyWaitMillis;
     private final long slowUploadMillis;
     private final Map<String, State> states = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong tickets = new AtomicLong();
+
+    private record Flight(String integrationId, long startedNanos, FairShare pool) {
+    }
 
     private static final class State {
-        final Semaphore permits;
         volatile long lastSuccessNanos = Long.MIN_VALUE;
         volatile long lastFailureNanos = Long.MIN_VALUE;
         volatile long lastUploadMillis;
-        /** When each upload in flight started (System.nanoTime), by its ticket. */
-        final Map<Long, Long> inFlightSince = new ConcurrentHashMap<>();
+        /** The uploads in flight, by ticket. */
+        final Map<Long, Flight> inFlight = new ConcurrentHashMap<>();
         int consecutiveFailures;
         long openUntil;
-
-        State(int permits) {
-            this.permits = new Semaphore(permits);
-        }
-    }
-
-    public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis) {
-        this(maxInFlight, failureThreshold, openMillis, busyRetryMillis, 0);
-    }
-
-    public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis,
-                            long busyWaitMillis) {
-        this(maxInFlight, failureThreshold, openMillis, busyRetryMillis, busyWaitMillis, Long.MAX_VALUE);
     }
 
     /**
-     * @param slowUploadMillis an integration whose last upload took this long or longer is not uploaded within
-     *                         submissions (see {@link #healthy}) until one is quicker again
+     * @param submissionConsumers the consumers of the submissions queue (uploads within submissions)
+     * @param jobConsumers        the consumers of the upload jobs queue
+     * @param slowUploadMillis    an integration whose last upload took this long or longer, or with an upload in
+     *                            flight for that long, is slow (see {@link #healthy}) until one is quicker again
      */
-    public IntegrationGuard(int maxInFlight, int failureThreshold, long openMillis, long busyRetryMillis,
-                            long busyWaitMillis, long slowUploadMillis) {
-        this.slowUploadMillis = slowUploadMillis;
-        this.maxInFlight = maxInFlight;
+    public IntegrationGuard(int submissionConsumers, int jobConsumers, int failureThreshold, long openMillis,
+                            long slowUploadMillis) {
+        this.withinSubmissions = new FairShare(submissionConsumers, 1);
+        this.jobs = new FairShare(jobConsumers, 0);
         this.failureThreshold = failureThreshold;
         this.openMillis = openMillis;
-        this.busyRetryMillis = busyRetryMillis;
-        this.busyWaitMillis = busyWaitMillis;
+        this.slowUploadMillis = slowUploadMillis;
     }
 
     /**
-     * Takes a place for one upload, or says why the job must wait. Each success must be followed by
-     * {@link #release} with the ticket it returns.
+     * Takes a place for one upload, or says why the copy must wait ({@link NotAttemptedException}). Each success
+     * must be followed by {@link #release} with the ticket it returns.
+     *
+     * @param withinSubmission whether the copy is uploaded by its submission's consumer (else it is a job)
      */
-    public long acquire(String integrationId) {
-        State state = states.computeIfAbsent(integrationId, id -> new State(maxInFlight));
+    public long acquire(String integrationId, boolean withinSubmission) {
+        State state = states.computeIfAbsent(integrationId, id -> new State());
         long now = System.currentTimeMillis();
         synchronized (state) {
             if (state.openUntil > now) {
@@ -86,33 +78,24 @@ public class IntegrationGuard implements FailedAttempts {
                         + " times in a row; its uploads pause until its circuit closes", state.openUntil - now);
             }
         }
-        if (!state.permits.tryAcquire() && !(moving(state) && waitForPlace(state))) {
-            throw new NotAttemptedException("integration " + integrationId + " already has " + maxInFlight
-                    + " uploads in flight", busyRetryMillis);
+        FairShare pool = withinSubmission ? withinSubmissions : jobs;
+        boolean limited = !healthy(state);
+        if (!pool.take(integrationId, limited, withinSubmission ? 0 : slowUploadMillis)) {
+            throw new NotAttemptedException("integration " + integrationId + " has its share of uploads in flight ("
+                    + pool.shareOf(integrationId, limited) + (withinSubmission ? " within submissions" : " of the jobs")
+                    + (limited ? ", as a slow or failing integration" : "") + ")",
+                    withinSubmission ? 0 : NO_PLACE_RETRY_MILLIS);
         }
         long ticket = tickets.incrementAndGet();
-        state.inFlightSince.put(ticket, System.nanoTime());
+        state.inFlight.put(ticket, new Flight(integrationId, System.nanoTime(), pool));
         return ticket;
-    }
-
-    private boolean moving(State state) {
-        return busyWaitMillis > 0 && state.lastSuccessNanos != Long.MIN_VALUE
-                && System.nanoTime() - state.lastSuccessNanos <= TimeUnit.MILLISECONDS.toNanos(busyWaitMillis);
-    }
-
-    private boolean waitForPlace(State state) {
-        try {
-            return state.permits.tryAcquire(busyWaitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     public void release(String integrationId, long ticket) {
         State state = states.get(integrationId);
-        if (state != null && state.inFlightSince.remove(ticket) != null) {
-            state.permits.release();
+        Flight flight = state == null ? null : state.inFlight.remove(ticket);
+        if (flight != null) {
+            flight.pool().give(integrationId);
         }
     }
 
@@ -139,7 +122,7 @@ public class IntegrationGuard implements FailedAttempts {
      */
     @Override
     public void failed(String integrationId) {
-        State state = states.computeIfAbsent(integrationId, id -> new State(maxInFlight));
+        State state = states.computeIfAbsent(integrationId, id -> new State());
         state.lastFailureNanos = System.nanoTime();
         synchronized (state) {
             state.consecutiveFailures++;
@@ -161,15 +144,16 @@ public class IntegrationGuard implements FailedAttempts {
      */
     public boolean healthy(String integrationId) {
         State state = states.get(integrationId);
-        if (state == null) {
-            return true;
-        }
+        return state == null || healthy(state);
+    }
+
+    private boolean healthy(State state) {
         if (state.lastUploadMillis >= slowUploadMillis) {
             return false;
         }
         long slowSince = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(slowUploadMillis);
-        for (long started : state.inFlightSince.values()) {
-            if (started - slowSince <= 0) {
+        for (Flight flight : state.inFlight.values()) {
+            if (flight.startedNanos() - slowSince <= 0) {
                 return false;
             }
         }

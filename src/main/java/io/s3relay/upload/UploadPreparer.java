@@ -84,7 +84,7 @@ public class UploadPreparer {
     /** A place among the integration's uploads in flight, given back however the exchange ends. */
     public void acquireSlot(Copy copy, Exchange exchange) {
         String integrationId = copy.getIntegration().id();
-        long ticket = guard.acquire(integrationId);
+        long ticket = guard.acquire(integrationId, copy.isInline());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {

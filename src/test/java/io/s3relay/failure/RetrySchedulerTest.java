@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class RetrySchedulerTest {
 
     private final RetryScheduler retries = new RetryScheduler(new Backoff(1000, 2, 300_000, 20, 0.15),
-            new IntegrationGuard(4, 5, 30_000, 1000), Clock.systemUTC());
+            new IntegrationGuard(8, 8, 5, 30_000, 5_000), Clock.systemUTC());
 
     @Test
     void retriesAFailureItCannotJudgeThreeTimesNotForAnHour() {

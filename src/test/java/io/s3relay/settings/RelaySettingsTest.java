@@ -43,17 +43,17 @@ class RelaySettingsTest {
         assertThat(settings.getEmbeddedBroker().getBind()).isEqualTo("tcp://127.0.0.1:1");
         assertThat(settings.getLocalS3().getPort()).isEqualTo(9100);
         assertThat(settings.getBroker().getUrl()).isEmpty();
-        assertThat(RelaySettings.keys()).contains("s3relay.integration.max-in-flight", "s3relay.source.s3.path-style",
+        assertThat(RelaySettings.keys()).contains("s3relay.integration.slow-upload-millis", "s3relay.source.s3.path-style",
                 "s3relay.queue.dead-letter");
     }
 
     @Test
     void aMissingSettingIsAnErrorNamingIt() {
-        file.remove("s3relay.integration.max-in-flight");
+        file.remove("s3relay.integration.slow-upload-millis");
 
         assertThatThrownBy(() -> bind())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("s3relay.integration.max-in-flight is not set: give it a value (see application.properties)");
+                .hasMessage("s3relay.integration.slow-upload-millis is not set: give it a value (see application.properties)");
     }
 
     @Test
