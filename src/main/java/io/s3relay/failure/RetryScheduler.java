@@ -65,7 +65,10 @@ public class RetryScheduler {
         }
         var message = exchange.getMessage();
         String now = clock.instant().toString();
-        message.setHeader(FailureHeaders.ATTEMPT, attempted ? attempt + 1 : attempt);
+        if (attempted) {
+            // a job that was not attempted keeps the number it had
+            message.setHeader(FailureHeaders.ATTEMPT, attempt + 1);
+        }
         if (attempted && message.getHeader(FailureHeaders.FIRST_FAILURE) == null) {
             message.setHeader(FailureHeaders.FIRST_FAILURE, now);
         }

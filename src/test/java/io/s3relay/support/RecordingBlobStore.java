@@ -33,6 +33,9 @@ public class RecordingBlobStore extends ForwardingBlobStore {
     private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> putsPerKey = new ConcurrentHashMap<>();
     private volatile long putDelayMillis;
+    private final Map<String, Long> bucketDelays = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> putsNow = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> mostPutsAtOnce = new ConcurrentHashMap<>();
 
     private record Refusal(int status, AtomicInteger remaining) {
     }
@@ -75,6 +78,23 @@ public class RecordingBlobStore extends ForwardingBlobStore {
     /** Each PutObject from now on takes this much longer: a slow bucket, so that work is in flight when a test acts. */
     public void delayPuts(java.time.Duration delay) {
         putDelayMillis = delay.toMillis();
+    }
+
+    /** Each PutObject into one bucket from now on takes this much longer: that tenant's bucket is slow or stalls. */
+    public void delayPutsTo(String container, java.time.Duration delay) {
+        bucketDelays.put(container, delay.toMillis());
+    }
+
+    /** PutObject calls into the bucket in progress now. */
+    public int putsInFlight(String container) {
+        AtomicInteger now = putsNow.get(container);
+        return now == null ? 0 : now.get();
+    }
+
+    /** The most PutObject calls into the bucket that were in progress at once. */
+    public int mostPutsAtOnce(String container) {
+        AtomicInteger most = mostPutsAtOnce.get(container);
+        return most == null ? 0 : most.get();
     }
 
     private void record(String operation, String container) {
@@ -148,14 +168,22 @@ public class RecordingBlobStore extends ForwardingBlobStore {
             return super.putBlob(container, blob, options);
         }
         record("PutObject", container);
-        if (putDelayMillis > 0) {
-            try {
-                Thread.sleep(putDelayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        AtomicInteger now = putsNow.computeIfAbsent(container, c -> new AtomicInteger());
+        mostPutsAtOnce.computeIfAbsent(container, c -> new AtomicInteger()).accumulateAndGet(now.incrementAndGet(), Math::max);
+        String stored;
+        try {
+            long delay = Math.max(putDelayMillis, bucketDelays.getOrDefault(container, 0L));
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            stored = super.putBlob(container, blob, options);
+        } finally {
+            now.decrementAndGet();
         }
-        String stored = super.putBlob(container, blob, options);
         putsPerKey.computeIfAbsent(container + "/" + blob.getMetadata().name(), k -> new AtomicInteger()).incrementAndGet();
         return stored;
     }
