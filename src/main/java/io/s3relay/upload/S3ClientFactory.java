@@ -37,10 +37,6 @@ public class S3ClientFactory implements S3Clients, AutoCloseable {
     /** The relay's own AWS identity, which assumes customers' roles; null: an integration with a role is refused. */
     private final RelayAwsIdentity identity;
 
-    public S3ClientFactory(Duration callTimeout, int maxConnections) {
-        this(callTimeout, maxConnections, null);
-    }
-
     public S3ClientFactory(Duration callTimeout, int maxConnections, RelayAwsIdentity identity) {
         this.identity = identity;
         this.callTimeout = callTimeout;
@@ -52,11 +48,6 @@ public class S3ClientFactory implements S3Clients, AutoCloseable {
             return thread;
         });
         timeouts.setRemoveOnCancelPolicy(true);
-    }
-
-    /** Call timeouts scheduled and not yet ended, cancelled or fired. */
-    int pendingTimeouts() {
-        return timeouts.getQueue().size();
     }
 
     /** Stops the timeouts' threads, once the clients it built are closed. */

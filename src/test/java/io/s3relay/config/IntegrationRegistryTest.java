@@ -48,7 +48,7 @@ class IntegrationRegistryTest {
     void create() {
         file = dir.resolve("integrations.yaml");
         registry = new IntegrationRegistry(file, new IntegrationsFile(Map.of("ACME_SECRET", "from-env")::get),
-                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), targets, 50);
+                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50);
     }
 
     @AfterEach
@@ -166,7 +166,7 @@ class IntegrationRegistryTest {
         };
         registry.close();
         registry = new IntegrationRegistry(file, exploding, new PathTemplateRenderer(),
-                new S3ClientFactory(Duration.ofSeconds(5), 2), targets, 50);
+                new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50);
         write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
         registry.start(50);
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 
 import io.s3relay.config.Integration;
@@ -22,6 +24,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
 /**
  * A customer's S3 client, on a real s3proxy server: it sends PutObject and the multipart upload calls that
@@ -51,7 +54,7 @@ class CustomerClientTest {
 
     @BeforeEach
     void createClient() {
-        factory = new S3ClientFactory(Duration.ofSeconds(30), 2);
+        factory = new S3ClientFactory(Duration.ofSeconds(30), 2, null);
         client = factory.create(new Integration("int_client", "acc_client", BUCKET,
                 "us-east-1", "client-key", "client-secret", store.endpoint(), true, SubmissionTypes.LIVE,
                 "{{ submission_id }}.pdf", null, null));
@@ -70,7 +73,14 @@ class CustomerClientTest {
         }
 
         // each call scheduled its 30 s timeout; a finished call's timeout must not wait on the heap until it is due
-        assertThat(factory.pendingTimeouts()).isZero();
+        assertThat(pendingTimeouts()).isZero();
+    }
+
+    /** Call timeouts scheduled and not yet ended, cancelled or fired, on the scheduler the client was built with. */
+    private int pendingTimeouts() {
+        ScheduledExecutorService timeouts = ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(
+                client.serviceClientConfiguration().overrideConfiguration().scheduledExecutorService().orElseThrow());
+        return ((ScheduledThreadPoolExecutor) timeouts).getQueue().size();
     }
 
     @Test
