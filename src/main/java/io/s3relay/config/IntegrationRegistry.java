@@ -92,11 +92,6 @@ public class IntegrationRegistry implements AutoCloseable {
         return byId;
     }
 
-    /** The integrations of the file that are not in force as written, with the reason. */
-    public Map<String, String> problems() {
-        return problems;
-    }
-
     synchronized void reloadIfChanged() {
         try {
             String version = Files.exists(file)

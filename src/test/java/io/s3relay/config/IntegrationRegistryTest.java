@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.S3ClientFactory;
@@ -74,7 +75,7 @@ class IntegrationRegistryTest {
         write(integration("int_1", "acc_1", "bad/{{ submision_id }}.pdf", "s"));
         registry.reload();
         assertThat(registry.get("int_1").pathTemplate().source()).isEqualTo("good/{{ submission_id }}.pdf");
-        assertThat(registry.problems().get("int_1")).contains("path_template")
+        assertThat(registry.problem("int_1")).contains("path_template")
                 .contains("unknown variable 'submision_id' (did you mean 'submission_id'?)");
     }
 
@@ -94,8 +95,8 @@ class IntegrationRegistryTest {
                 + "  - id: int_no_bucket\n    account_id: acc_1\n");
         registry.reload();
         assertThat(registry.all()).containsOnlyKeys("int_ok");
-        assertThat(registry.problems().get("int_missing_env")).contains("NOT_SET");
-        assertThat(registry.problems().get("int_no_bucket")).contains("bucket").contains("missing");
+        assertThat(registry.problem("int_missing_env")).contains("NOT_SET");
+        assertThat(registry.problem("int_no_bucket")).contains("bucket").contains("missing");
     }
 
     @Test
@@ -135,11 +136,11 @@ class IntegrationRegistryTest {
                 + integration("int_upper", "acc_1", "{{ submission_id }}.pdf", "s").replace("bucket-b", "My_Bucket"));
         registry.reload();
         assertThat(registry.all()).containsOnlyKeys("int_ok");
-        assertThat(registry.problems()).containsOnlyKeys("int_placeholder", "int_option", "int_upper");
-        assertThat(registry.problems().values()).allSatisfy(problem -> assertThat(problem)
+        assertThat(Stream.of("int_placeholder", "int_option", "int_upper").map(registry::problem))
+                .allSatisfy(problem -> assertThat(problem)
                 .startsWith("bucket is not a valid S3 bucket name: ")
                 .doesNotContain("SOME_SECRET").doesNotContain("useDefaultCredentialsProvider"));
-        assertThat(registry.problems().get("int_upper")).contains("only lowercase letters, digits, dots and hyphens");
+        assertThat(registry.problem("int_upper")).contains("only lowercase letters, digits, dots and hyphens");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 
 import io.s3relay.config.Integration;
+import io.s3relay.config.ObjectOptions;
 import io.s3relay.config.SubmissionTypes;
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.support.RecordingBlobStore;
@@ -56,8 +57,8 @@ class CustomerClientTest {
     void createClient() {
         factory = new S3ClientFactory(Duration.ofSeconds(30), 2, null);
         client = factory.create(new Integration("int_client", "acc_client", BUCKET,
-                "us-east-1", "client-key", "client-secret", store.endpoint(), true, SubmissionTypes.LIVE,
-                "{{ submission_id }}.pdf", null, null));
+                "us-east-1", "client-key", "client-secret", null, store.endpoint(), true, SubmissionTypes.LIVE,
+                "{{ submission_id }}.pdf", null, null, ObjectOptions.NONE));
     }
 
     @AfterEach
