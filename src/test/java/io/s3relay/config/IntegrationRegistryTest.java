@@ -69,6 +69,17 @@ class IntegrationRegistryTest {
     }
 
     @Test
+    void takesASecretFromTheEnvironmentAsItIsBracesAndAll() {
+        // ${env:NAME} is resolved here, not by Camel's properties: Camel would resolve the {{...}} inside the value,
+        // and quote the whole value in its error when one of them is unknown
+        String secret = "a{{env:PATH}}b{{no.such.setting}}c";
+        IntegrationsFile.Contents contents = new IntegrationsFile(Map.of("BRACED", secret)::get).parse(
+                "integrations:\n" + integration("int_1", "acc_1", "{{ submission_id }}.pdf", "${env:BRACED}"), "test");
+        assertThat(contents.problems()).isEmpty();
+        assertThat(contents.integrations().get("int_1").secretAccessKey()).isEqualTo(secret);
+    }
+
+    @Test
     void reportsATemplateTypoAndKeepsTheLastGoodVersionInForce() throws Exception {
         write(integration("int_1", "acc_1", "good/{{ submission_id }}.pdf", "s"));
         registry.reload();
