@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import io.s3relay.keys.PathTemplateRenderer;
@@ -49,7 +50,8 @@ class IntegrationRegistryTest {
     void create() {
         file = dir.resolve("integrations.yaml");
         registry = new IntegrationRegistry(file, new IntegrationsFile(Map.of("ACME_SECRET", "from-env")::get),
-                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50);
+                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50,
+                Executors.newSingleThreadScheduledExecutor());
     }
 
     @AfterEach
@@ -178,7 +180,8 @@ class IntegrationRegistryTest {
         };
         registry.close();
         registry = new IntegrationRegistry(file, exploding, new PathTemplateRenderer(),
-                new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50);
+                new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50,
+                Executors.newSingleThreadScheduledExecutor());
         write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
         registry.start(50);
 

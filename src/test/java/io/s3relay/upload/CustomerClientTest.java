@@ -15,6 +15,9 @@ import io.s3relay.config.ObjectOptions;
 import io.s3relay.config.SubmissionTypes;
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.support.RecordingBlobStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.gaul.s3proxy.blobstore.options.CreateContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,9 +59,7 @@ class CustomerClientTest {
     @BeforeEach
     void createClient() {
         factory = new S3ClientFactory(Duration.ofSeconds(30), 2, null);
-        client = factory.create(new Integration("int_client", "acc_client", BUCKET,
-                "us-east-1", "client-key", "client-secret", null, store.endpoint(), true, SubmissionTypes.LIVE,
-                "{{ submission_id }}.pdf", null, null, ObjectOptions.NONE));
+        client = factory.create(integration());
     }
 
     @AfterEach
@@ -69,19 +70,42 @@ class CustomerClientTest {
 
     @Test
     void leavesNoCallTimeoutBehindOnceAnUploadEnds() {
+        uploadSmallObjects(client);
+
+        // each call scheduled its 30 s timeout; a finished call's timeout must not wait on the heap until it is due
+        assertThat(pendingTimeouts(client)).isZero();
+    }
+
+    @Test
+    void leavesNoCallTimeoutBehindOnTheRelaysCamelSchedulerEither() throws Exception {
+        try (CamelContext camel = new DefaultCamelContext();
+                S3ClientFactory relays = new S3ClientFactory(Duration.ofSeconds(30), 2, null,
+                        camel.getExecutorServiceManager().newScheduledThreadPool(this, "s3relay-s3-timeouts", 2));
+                S3Client relayClient = relays.create(integration())) {
+            uploadSmallObjects(relayClient);
+
+            assertThat(pendingTimeouts(relayClient)).isZero();
+        }
+    }
+
+    private static Integration integration() {
+        return new Integration("int_client", "acc_client", BUCKET, "us-east-1", "client-key", "client-secret", null,
+                store.endpoint(), true, SubmissionTypes.LIVE, "{{ submission_id }}.pdf", null, null, ObjectOptions.NONE);
+    }
+
+    private static void uploadSmallObjects(S3Client client) {
         for (int i = 0; i < 20; i++) {
             client.putObject(b -> b.bucket(BUCKET).key("timeouts/" + UUID.randomUUID() + ".pdf"), RequestBody.fromBytes(new byte[100]));
         }
-
-        // each call scheduled its 30 s timeout; a finished call's timeout must not wait on the heap until it is due
-        assertThat(pendingTimeouts()).isZero();
     }
 
     /** Call timeouts scheduled and not yet ended, cancelled or fired, on the scheduler the client was built with. */
-    private int pendingTimeouts() {
+    private static int pendingTimeouts(S3Client client) {
         ScheduledExecutorService timeouts = ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(
                 client.serviceClientConfiguration().overrideConfiguration().scheduledExecutorService().orElseThrow());
-        return ((ScheduledThreadPoolExecutor) timeouts).getQueue().size();
+        ScheduledThreadPoolExecutor pool = timeouts instanceof SizedScheduledExecutorService sized
+                ? sized.getScheduledThreadPoolExecutor() : (ScheduledThreadPoolExecutor) timeouts;
+        return pool.getQueue().size();
     }
 
     @Test
