@@ -51,10 +51,6 @@ final class CheckIntegrationCommand {
     private final PrintStream out;
     private final PrintStream err;
 
-    CheckIntegrationCommand(Settings settings, PrintStream out) {
-        this(settings, out, System.err);
-    }
-
     CheckIntegrationCommand(Settings settings, PrintStream out, PrintStream err) {
         this.settings = settings;
         this.out = out;

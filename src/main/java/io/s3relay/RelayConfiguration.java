@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,7 +40,9 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -127,12 +130,13 @@ public class RelayConfiguration implements CamelConfiguration {
         RelayAwsIdentity identity = RelayAwsIdentity.fromSettings(settings.getAws());
         closeOnStop(context, identity);
         S3ClientFactory clients = new S3ClientFactory(
-                Duration.ofMillis(settings.getS3().getCallTimeout()), settings.getS3().getMaxConnections(), identity);
+                Duration.ofMillis(settings.getS3().getCallTimeout()), settings.getS3().getMaxConnections(), identity,
+                scheduler(context, "s3relay-s3-timeouts", 2));
         closeOnStop(context, clients);
         IntegrationRegistry integrations = new IntegrationRegistry(
                 Path.of(settings.getIntegrations().getFile()),
                 new IntegrationsFile(), renderer, clients, new Aws2S3UploadTargets(context, partSize),
-                settings.getIntegrations().getReplacedGrace());
+                settings.getIntegrations().getReplacedGrace(), scheduler(context, "s3relay-integrations-watcher", 1));
         integrations.start(settings.getIntegrations().getReloadInterval());
         closeOnStop(context, integrations);
 
@@ -163,7 +167,8 @@ public class RelayConfiguration implements CamelConfiguration {
             QueueDepths depths = new QueueDepths(brokerConnectionFactory(settings.getBroker(), brokerUrl),
                     List.of(queues.getSubmissions(), queues.getUploads(), queues.getActions(), queues.getDeadLetter(),
                             queues.getEvents()),
-                    () -> context.getRegistry().findSingleByType(MeterRegistry.class)).start(depthInterval);
+                    () -> context.getRegistry().findSingleByType(MeterRegistry.class),
+                    scheduler(context, "s3relay-queue-depths", 1)).start(depthInterval);
             closeOnStop(context, depths);
         }
     }
@@ -235,6 +240,19 @@ public class RelayConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("s3relay.upload.part-size (" + partSize + ") is too small for PDFs of "
                     + "s3relay.source.max-bytes (" + maxBytes + "): S3 takes at most 10,000 parts");
         }
+    }
+
+    /**
+     * A scheduler of Camel's, its threads named and listed with the context's and shut down with it, that keeps what
+     * the relay's own schedulers did: any number of tasks waiting, a cancelled one dropped at once, and a task
+     * refused once it is shut down.
+     */
+    private ScheduledExecutorService scheduler(CamelContext context, String name, int threads) {
+        ThreadPoolProfile profile = new ThreadPoolProfile(name);
+        profile.setPoolSize(threads);
+        profile.setMaxQueueSize(-1);
+        profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+        return context.getExecutorServiceManager().newScheduledThreadPool(this, name, profile);
     }
 
     private static void closeOnStop(CamelContext context, AutoCloseable closeable) throws Exception {

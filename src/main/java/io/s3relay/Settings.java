@@ -102,11 +102,6 @@ public final class Settings {
         return integration;
     }
 
-    /** A connection factory for the relay's broker, with its credentials when they are set. */
-    public ActiveMQConnectionFactory connectionFactory() {
-        return connectionFactory(brokerUrl());
-    }
-
     /** A connection factory for the given URL of the relay's broker, with the broker credentials when they are set. */
     public ActiveMQConnectionFactory connectionFactory(String url) {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);

@@ -112,7 +112,7 @@ class CheckIntegrationCommandTest {
     void refusesAnUnknownIntegration() throws Exception {
         Files.writeString(dir.resolve("integrations.yaml"), "integrations: []\n");
         System.setProperty("s3relay.integrations.file", dir.resolve("integrations.yaml").toString());
-        assertThat(new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true)).run(new String[] {"int_nope"})).isEqualTo(2);
+        assertThat(new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true), System.err).run(new String[] {"int_nope"})).isEqualTo(2);
         assertThat(out.toString()).contains("no such integration");
     }
 
@@ -138,6 +138,6 @@ class CheckIntegrationCommandTest {
         Path file = dir.resolve("integrations.yaml");
         Files.writeString(file, "integrations:\n" + integrationYaml);
         System.setProperty("s3relay.integrations.file", file.toString());
-        return new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true)).run(new String[] {"int_check"});
+        return new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true), System.err).run(new String[] {"int_check"});
     }
 }

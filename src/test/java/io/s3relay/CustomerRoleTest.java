@@ -201,7 +201,7 @@ class CustomerRoleTest {
 
     private static String check(String id) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true)).run(new String[] {id});
+        new CheckIntegrationCommand(Settings.load(), new PrintStream(out, true), System.err).run(new String[] {id});
         return out.toString();
     }
 

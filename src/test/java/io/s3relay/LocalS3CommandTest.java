@@ -35,7 +35,7 @@ class LocalS3CommandTest {
         settings.forEach(System::setProperty);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (LocalS3Store store = new LocalS3Command(Settings.load(), new PrintStream(out, true)).start();
-             S3Client client = S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:" + store.port()))
+             S3Client client = S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:" + store.endpoint().getPort()))
                      .region(Region.US_EAST_1).forcePathStyle(true)
                      .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("key-1", "secret-1")))
                      .build()) {

@@ -28,7 +28,7 @@ class SlowBucketTest {
     @Test
     void aSlowButAnsweringTenantDoesNotStarveAHealthyOne() throws Exception {
         try (RelayFixture relay = RelayFixture.start(Map.of("s3relay.integration.slow-upload-millis", "1000"));
-             SlowProxy slow = new SlowProxy(relay.serverA.store().port(), ANSWER_DELAY_MILLIS)) {
+             SlowProxy slow = new SlowProxy(relay.serverA.store().endpoint().getPort(), ANSWER_DELAY_MILLIS)) {
             String slowAccount = newId("acc");
             String healthyAccount = newId("acc");
             String slowBucket1 = relay.newBucket(relay.serverA);

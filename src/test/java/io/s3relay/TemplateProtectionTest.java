@@ -58,7 +58,7 @@ class TemplateProtectionTest {
         relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
 
         relay.awaitStatus(id, "int_fine_" + account, "processed");
-        assertThat(relay.registry().problems().get("int_big_" + account))
+        assertThat(relay.registry().problem("int_big_" + account))
                 .isEqualTo("path_template: the path template is 10019 bytes long; at most 8192 are allowed");
         assertThat(relay.statusesOf(id)).noneMatch(s -> s.path("integration_id").asText().equals("int_big_" + account));
     }
@@ -121,8 +121,8 @@ class TemplateProtectionTest {
 
         // no reload by hand: the relay's own watcher reads each edit of the file
         relay.writeIntegrationsFile("integrations:\n" + integration(id, account, relay.serverA, bucket, "path_template: \"" + deep + "\""));
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.registry().problems().containsKey(id));
-        assertThat(relay.registry().problems().get(id)).isEqualTo("path_template: the path template nests more than 32 levels");
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.registry().problem(id) != null);
+        assertThat(relay.registry().problem(id)).isEqualTo("path_template: the path template nests more than 32 levels");
         assertThat(relay.registry().get(id)).isNull();
 
         relay.writeIntegrationsFile("integrations:\n" + integration(id, account, relay.serverA, bucket,

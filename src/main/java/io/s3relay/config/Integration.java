@@ -28,14 +28,6 @@ public record Integration(
         objectOptions = objectOptions == null ? ObjectOptions.NONE : objectOptions;
     }
 
-    /** Today's fields, with access keys and S3's default object options. */
-    public Integration(String id, String accountId, String bucket, String region, String accessKeyId,
-                       String secretAccessKey, URI endpoint, boolean pathStyle, SubmissionTypes submissionTypes,
-                       String pathTemplate, String testPathTemplate, String combinedPathTemplate) {
-        this(id, accountId, bucket, region, accessKeyId, secretAccessKey, null, endpoint, pathStyle, submissionTypes,
-                pathTemplate, testPathTemplate, combinedPathTemplate, ObjectOptions.NONE);
-    }
-
     /** Whether the relay assumes the customer's role (role_arn) instead of using the customer's access keys. */
     public boolean assumesRole() {
         return role != null;

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -33,11 +32,8 @@ public class IntegrationRegistry implements AutoCloseable {
     private final PathTemplateRenderer renderer;
     private final S3Clients clientFactory;
     private final UploadTargets targets;
-    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "s3relay-integrations-watcher");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One thread: checks the file, and closes what a reload replaced once its grace period is over. */
+    private final ScheduledExecutorService watcher;
 
     private volatile Map<String, ActiveIntegration> byId = Map.of();
     private volatile Map<String, List<ActiveIntegration>> byAccount = Map.of();
@@ -50,14 +46,17 @@ public class IntegrationRegistry implements AutoCloseable {
     /** How long a replaced client and its endpoints stay usable by the uploads in flight. */
     private final long replacedGraceMillis;
 
+    /** @param watcher a single-threaded scheduler, shut down by {@link #close()} */
     public IntegrationRegistry(Path file, IntegrationsFile reader, PathTemplateRenderer renderer,
-                               S3Clients clientFactory, UploadTargets targets, long replacedGraceMillis) {
+                               S3Clients clientFactory, UploadTargets targets, long replacedGraceMillis,
+                               ScheduledExecutorService watcher) {
         this.file = file;
         this.reader = reader;
         this.renderer = renderer;
         this.clientFactory = clientFactory;
         this.targets = targets;
         this.replacedGraceMillis = replacedGraceMillis;
+        this.watcher = watcher;
     }
 
     /** Loads the file now and then checks it for changes every {@code intervalMillis}. */
@@ -90,11 +89,6 @@ public class IntegrationRegistry implements AutoCloseable {
 
     public Map<String, ActiveIntegration> all() {
         return byId;
-    }
-
-    /** The integrations of the file that are not in force as written, with the reason. */
-    public Map<String, String> problems() {
-        return problems;
     }
 
     synchronized void reloadIfChanged() {

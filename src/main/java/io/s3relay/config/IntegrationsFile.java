@@ -170,7 +170,10 @@ public class IntegrationsFile {
         return "";
     }
 
-    /** A literal, or {@code ${env:NAME}} read from the environment so that secrets stay out of the file. */
+    /**
+     * A literal, or {@code ${env:NAME}} read from the environment so that secrets stay out of the file. The value is
+     * taken as it is: Camel's {@code {{env:NAME}}} would resolve placeholders inside it and quote it in its errors.
+     */
     private String resolve(String value, String field) {
         Matcher m = ENV_REFERENCE.matcher(value);
         if (!m.matches()) {

@@ -75,10 +75,6 @@ public class LocalS3Store implements AutoCloseable {
         return URI.create("http://" + host + ":" + proxy.getPort());
     }
 
-    public int port() {
-        return proxy.getPort();
-    }
-
     @Override
     public void close() throws Exception {
         proxy.stop();

@@ -95,8 +95,7 @@ public class PathTemplateRenderer {
 
     private String renderText(PathTemplate template, Map<String, Object> variables) {
         String rendered;
-        RenderBudget budget = new RenderBudget(limits.maxRenderMillis() * 1_000_000L, limits.maxRenderedChars(),
-                limits.maxBuiltChars());
+        RenderBudget budget = new RenderBudget(limits.maxRenderMillis() * 1_000_000L, limits.maxBuiltChars());
         try {
             // under a context of ours: every lookup, loop iteration and block of the render checks its budget
             rendered = String.valueOf(template.forRendering()

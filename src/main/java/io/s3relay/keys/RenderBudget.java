@@ -12,18 +12,12 @@ import java.util.Map;
 final class RenderBudget {
 
     private final long deadline;
-    private final int maxValueChars;
     private final long maxBuiltChars;
     private long built;
 
-    RenderBudget(long maxNanos, int maxValueChars, long maxBuiltChars) {
+    RenderBudget(long maxNanos, long maxBuiltChars) {
         this.deadline = System.nanoTime() + maxNanos;
-        this.maxValueChars = maxValueChars;
         this.maxBuiltChars = maxBuiltChars;
-    }
-
-    int maxValueChars() {
-        return maxValueChars;
     }
 
     /** @throws InvalidKeyException once the render's time is up */

@@ -3,7 +3,6 @@ package io.s3relay.monitoring;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -39,19 +38,18 @@ public class QueueDepths implements AutoCloseable {
     private final List<String> queues;
     private final Supplier<MeterRegistry> registry;
     private final Map<String, Double> depths = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "s3relay-queue-depths");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer;
     private Connection connection;
     private MeterRegistry registered;
     private boolean warnedNoStatistics;
 
-    public QueueDepths(ConnectionFactory factory, List<String> queues, Supplier<MeterRegistry> registry) {
+    /** @param timer a single-threaded scheduler, shut down by {@link #close()} */
+    public QueueDepths(ConnectionFactory factory, List<String> queues, Supplier<MeterRegistry> registry,
+                       ScheduledExecutorService timer) {
         this.factory = factory;
         this.queues = List.copyOf(queues);
         this.registry = registry;
+        this.timer = timer;
         queues.forEach(queue -> depths.put(queue, Double.NaN));
     }
 

@@ -5,8 +5,4 @@ public class InvalidSubmissionException extends RuntimeException {
     public InvalidSubmissionException(String message) {
         super(message);
     }
-
-    public InvalidSubmissionException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }

@@ -82,10 +82,6 @@ public class PdfSource implements AutoCloseable {
     public record Pdf(Path path, long size, boolean temporary) {
     }
 
-    public Pdf open(String downloadUrl) {
-        return open(downloadUrl, Long.MAX_VALUE);
-    }
-
     /**
      * @param notAbove a PDF of more bytes than this is refused with {@link NotAttemptedException}: a copy uploaded
      *                 within its submission leaves it to its job. One whose source declares its length is not fetched

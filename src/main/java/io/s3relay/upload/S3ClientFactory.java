@@ -1,6 +1,7 @@
 package io.s3relay.upload;
 
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,30 +34,36 @@ public class S3ClientFactory implements S3Clients, AutoCloseable {
      * timeout queued until it is due: with a 2-minute timeout, each upload of the last 2 minutes left one on the heap
      * (about 2.8 MiB after 10,000 small uploads). This one drops a timeout as soon as its call ends.
      */
-    private final ScheduledThreadPoolExecutor timeouts;
+    private final ScheduledExecutorService timeouts;
     /** The relay's own AWS identity, which assumes customers' roles; null: an integration with a role is refused. */
     private final RelayAwsIdentity identity;
 
-    public S3ClientFactory(Duration callTimeout, int maxConnections) {
-        this(callTimeout, maxConnections, null);
+    /** For a command that runs without Camel: the call timeouts on two threads of its own. */
+    public S3ClientFactory(Duration callTimeout, int maxConnections, RelayAwsIdentity identity) {
+        this(callTimeout, maxConnections, identity, ownTimeouts());
     }
 
-    public S3ClientFactory(Duration callTimeout, int maxConnections, RelayAwsIdentity identity) {
+    /**
+     * @param timeouts where the call timeouts are scheduled, shut down by {@link #close()}: it must drop a cancelled
+     *                 task at once, as Camel's scheduled pools do
+     */
+    public S3ClientFactory(Duration callTimeout, int maxConnections, RelayAwsIdentity identity,
+                           ScheduledExecutorService timeouts) {
         this.identity = identity;
         this.callTimeout = callTimeout;
         this.maxConnections = maxConnections;
+        this.timeouts = timeouts;
+    }
+
+    private static ScheduledExecutorService ownTimeouts() {
         AtomicInteger threads = new AtomicInteger();
-        this.timeouts = new ScheduledThreadPoolExecutor(2, task -> {
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(2, task -> {
             Thread thread = new Thread(task, "s3relay-s3-timeouts-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
         timeouts.setRemoveOnCancelPolicy(true);
-    }
-
-    /** Call timeouts scheduled and not yet ended, cancelled or fired. */
-    int pendingTimeouts() {
-        return timeouts.getQueue().size();
+        return timeouts;
     }
 
     /** Stops the timeouts' threads, once the clients it built are closed. */

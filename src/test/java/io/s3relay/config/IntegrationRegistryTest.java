@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 
 import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.S3ClientFactory;
@@ -48,7 +50,8 @@ class IntegrationRegistryTest {
     void create() {
         file = dir.resolve("integrations.yaml");
         registry = new IntegrationRegistry(file, new IntegrationsFile(Map.of("ACME_SECRET", "from-env")::get),
-                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2), targets, 50);
+                new PathTemplateRenderer(), new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50,
+                Executors.newSingleThreadScheduledExecutor());
     }
 
     @AfterEach
@@ -68,13 +71,24 @@ class IntegrationRegistryTest {
     }
 
     @Test
+    void takesASecretFromTheEnvironmentAsItIsBracesAndAll() {
+        // ${env:NAME} is resolved here, not by Camel's properties: Camel would resolve the {{...}} inside the value,
+        // and quote the whole value in its error when one of them is unknown
+        String secret = "a{{env:PATH}}b{{no.such.setting}}c";
+        IntegrationsFile.Contents contents = new IntegrationsFile(Map.of("BRACED", secret)::get).parse(
+                "integrations:\n" + integration("int_1", "acc_1", "{{ submission_id }}.pdf", "${env:BRACED}"), "test");
+        assertThat(contents.problems()).isEmpty();
+        assertThat(contents.integrations().get("int_1").secretAccessKey()).isEqualTo(secret);
+    }
+
+    @Test
     void reportsATemplateTypoAndKeepsTheLastGoodVersionInForce() throws Exception {
         write(integration("int_1", "acc_1", "good/{{ submission_id }}.pdf", "s"));
         registry.reload();
         write(integration("int_1", "acc_1", "bad/{{ submision_id }}.pdf", "s"));
         registry.reload();
         assertThat(registry.get("int_1").pathTemplate().source()).isEqualTo("good/{{ submission_id }}.pdf");
-        assertThat(registry.problems().get("int_1")).contains("path_template")
+        assertThat(registry.problem("int_1")).contains("path_template")
                 .contains("unknown variable 'submision_id' (did you mean 'submission_id'?)");
     }
 
@@ -94,8 +108,8 @@ class IntegrationRegistryTest {
                 + "  - id: int_no_bucket\n    account_id: acc_1\n");
         registry.reload();
         assertThat(registry.all()).containsOnlyKeys("int_ok");
-        assertThat(registry.problems().get("int_missing_env")).contains("NOT_SET");
-        assertThat(registry.problems().get("int_no_bucket")).contains("bucket").contains("missing");
+        assertThat(registry.problem("int_missing_env")).contains("NOT_SET");
+        assertThat(registry.problem("int_no_bucket")).contains("bucket").contains("missing");
     }
 
     @Test
@@ -135,11 +149,11 @@ class IntegrationRegistryTest {
                 + integration("int_upper", "acc_1", "{{ submission_id }}.pdf", "s").replace("bucket-b", "My_Bucket"));
         registry.reload();
         assertThat(registry.all()).containsOnlyKeys("int_ok");
-        assertThat(registry.problems()).containsOnlyKeys("int_placeholder", "int_option", "int_upper");
-        assertThat(registry.problems().values()).allSatisfy(problem -> assertThat(problem)
+        assertThat(Stream.of("int_placeholder", "int_option", "int_upper").map(registry::problem))
+                .allSatisfy(problem -> assertThat(problem)
                 .startsWith("bucket is not a valid S3 bucket name: ")
                 .doesNotContain("SOME_SECRET").doesNotContain("useDefaultCredentialsProvider"));
-        assertThat(registry.problems().get("int_upper")).contains("only lowercase letters, digits, dots and hyphens");
+        assertThat(registry.problem("int_upper")).contains("only lowercase letters, digits, dots and hyphens");
     }
 
     @Test
@@ -166,7 +180,8 @@ class IntegrationRegistryTest {
         };
         registry.close();
         registry = new IntegrationRegistry(file, exploding, new PathTemplateRenderer(),
-                new S3ClientFactory(Duration.ofSeconds(5), 2), targets, 50);
+                new S3ClientFactory(Duration.ofSeconds(5), 2, null), targets, 50,
+                Executors.newSingleThreadScheduledExecutor());
         write(integration("int_1", "acc_1", "{{ submission_id }}.pdf", "s"));
         registry.start(50);
 

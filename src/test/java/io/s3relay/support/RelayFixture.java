@@ -179,7 +179,7 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
 
     /** Stops an S3 server for a while, then serves the same objects on the same port again. */
     public S3Server restartS3(S3Server server, Duration down) throws Exception {
-        int port = server.store().port();
+        int port = server.store().endpoint().getPort();
         server.store().close();
         Thread.sleep(down.toMillis());
         LocalS3Store store = new LocalS3Store(server.objects(), "127.0.0.1", port, server.accessKey(), server.secretKey()).start();

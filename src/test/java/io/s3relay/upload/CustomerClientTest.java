@@ -6,12 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 
 import io.s3relay.config.Integration;
+import io.s3relay.config.ObjectOptions;
 import io.s3relay.config.SubmissionTypes;
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.support.RecordingBlobStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.gaul.s3proxy.blobstore.options.CreateContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +28,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
 /**
  * A customer's S3 client, on a real s3proxy server: it sends PutObject and the multipart upload calls that
@@ -51,10 +58,8 @@ class CustomerClientTest {
 
     @BeforeEach
     void createClient() {
-        factory = new S3ClientFactory(Duration.ofSeconds(30), 2);
-        client = factory.create(new Integration("int_client", "acc_client", BUCKET,
-                "us-east-1", "client-key", "client-secret", store.endpoint(), true, SubmissionTypes.LIVE,
-                "{{ submission_id }}.pdf", null, null));
+        factory = new S3ClientFactory(Duration.ofSeconds(30), 2, null);
+        client = factory.create(integration());
     }
 
     @AfterEach
@@ -65,12 +70,42 @@ class CustomerClientTest {
 
     @Test
     void leavesNoCallTimeoutBehindOnceAnUploadEnds() {
+        uploadSmallObjects(client);
+
+        // each call scheduled its 30 s timeout; a finished call's timeout must not wait on the heap until it is due
+        assertThat(pendingTimeouts(client)).isZero();
+    }
+
+    @Test
+    void leavesNoCallTimeoutBehindOnTheRelaysCamelSchedulerEither() throws Exception {
+        try (CamelContext camel = new DefaultCamelContext();
+                S3ClientFactory relays = new S3ClientFactory(Duration.ofSeconds(30), 2, null,
+                        camel.getExecutorServiceManager().newScheduledThreadPool(this, "s3relay-s3-timeouts", 2));
+                S3Client relayClient = relays.create(integration())) {
+            uploadSmallObjects(relayClient);
+
+            assertThat(pendingTimeouts(relayClient)).isZero();
+        }
+    }
+
+    private static Integration integration() {
+        return new Integration("int_client", "acc_client", BUCKET, "us-east-1", "client-key", "client-secret", null,
+                store.endpoint(), true, SubmissionTypes.LIVE, "{{ submission_id }}.pdf", null, null, ObjectOptions.NONE);
+    }
+
+    private static void uploadSmallObjects(S3Client client) {
         for (int i = 0; i < 20; i++) {
             client.putObject(b -> b.bucket(BUCKET).key("timeouts/" + UUID.randomUUID() + ".pdf"), RequestBody.fromBytes(new byte[100]));
         }
+    }
 
-        // each call scheduled its 30 s timeout; a finished call's timeout must not wait on the heap until it is due
-        assertThat(factory.pendingTimeouts()).isZero();
+    /** Call timeouts scheduled and not yet ended, cancelled or fired, on the scheduler the client was built with. */
+    private static int pendingTimeouts(S3Client client) {
+        ScheduledExecutorService timeouts = ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(
+                client.serviceClientConfiguration().overrideConfiguration().scheduledExecutorService().orElseThrow());
+        ScheduledThreadPoolExecutor pool = timeouts instanceof SizedScheduledExecutorService sized
+                ? sized.getScheduledThreadPoolExecutor() : (ScheduledThreadPoolExecutor) timeouts;
+        return pool.getQueue().size();
     }
 
     @Test
