@@ -23,10 +23,6 @@ public class BestEffortAbortS3Client extends DelegatingS3Client {
     /** What else the client holds (its role credentials' provider), closed with it; may be null. */
     private final AutoCloseable alsoClosed;
 
-    public BestEffortAbortS3Client(S3Client delegate) {
-        this(delegate, null);
-    }
-
     public BestEffortAbortS3Client(S3Client delegate, AutoCloseable alsoClosed) {
         super(delegate);
         this.alsoClosed = alsoClosed;

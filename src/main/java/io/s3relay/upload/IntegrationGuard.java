@@ -99,10 +99,6 @@ public class IntegrationGuard implements FailedAttempts {
         }
     }
 
-    public void succeeded(String integrationId) {
-        succeeded(integrationId, 0);
-    }
-
     /** An upload of the integration succeeded, after {@code millis}: its circuit closes. */
     public void succeeded(String integrationId, long millis) {
         State state = states.get(integrationId);

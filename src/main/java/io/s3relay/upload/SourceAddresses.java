@@ -3,7 +3,6 @@ package io.s3relay.upload;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
@@ -118,8 +117,4 @@ public final class SourceAddresses {
         return new byte[] {a[12], a[13], a[14], a[15]};
     }
 
-    /** For tests and messages: the classification of an address literal. */
-    static Optional<String> refusal(String literal) throws UnknownHostException {
-        return refusal(InetAddress.getByName(literal));
-    }
 }

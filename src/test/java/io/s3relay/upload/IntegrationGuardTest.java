@@ -65,7 +65,7 @@ class IntegrationGuardTest {
         assertThatThrownBy(() -> guard.acquire("int_a", AS_A_JOB)).isInstanceOf(NotAttemptedException.class)
                 .hasMessageContaining("failed 3 times in a row");
         assertThatCode(() -> guard.acquire("int_b", AS_A_JOB)).doesNotThrowAnyException();
-        guard.succeeded("int_a");
+        guard.succeeded("int_a", 20);
         assertThat(guard.isOpen("int_a")).isFalse();
     }
 
@@ -87,7 +87,7 @@ class IntegrationGuardTest {
         assertThat(guard.healthy("int_a")).isFalse();
         assertThat(guard.healthy("int_b")).as("another integration").isTrue();
         long ticket = guard.acquire("int_a", AS_A_JOB);
-        guard.succeeded("int_a");
+        guard.succeeded("int_a", 20);
         guard.release("int_a", ticket);
         assertThat(guard.healthy("int_a")).isTrue();
     }
@@ -96,11 +96,11 @@ class IntegrationGuardTest {
     void keepsCopiesOutOfTheSubmissionWhileTheCircuitIsOpen() {
         IntegrationGuard guard = new IntegrationGuard(8, 8, 1, 30_000, 5_000);
         long ticket = guard.acquire("int_a", AS_A_JOB);
-        guard.succeeded("int_a");
+        guard.succeeded("int_a", 20);
         guard.release("int_a", ticket);
         guard.failed("int_a");
         guard.acquire("int_b", AS_A_JOB);
-        guard.succeeded("int_b");
+        guard.succeeded("int_b", 20);
         // int_a's failure is its latest outcome and its circuit is open; int_b's success does not help it
         assertThat(guard.isOpen("int_a")).isTrue();
         assertThat(guard.healthy("int_a")).isFalse();
