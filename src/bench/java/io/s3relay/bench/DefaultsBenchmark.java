@@ -141,7 +141,8 @@ public final class DefaultsBenchmark {
 
     /** One measured drain of one system. */
     record Figures(String system, String phase, int uploads, double seconds, double firstProcessedSeconds, long p50,
-                   long p99, double cpuSeconds, double serversCpuSeconds, long rssPeakMb, Tenant tenant, String load) {
+                   long p99, double cpuSeconds, double serversCpuSeconds, long rssPeakMb, Tenant tenant, double othersCpuSeconds,
+                   String load) {
         double uploadsPerSecond() {
             return uploads / seconds;
         }
@@ -150,8 +151,9 @@ public final class DefaultsBenchmark {
         public String toString() {
             String line = String.format(Locale.ROOT, "%-12s %-7s %,7d uploads in %6.1f s = %6.1f uploads/s  first processed"
                             + " %5.1f s  p50 %,7d ms  p99 %,7d ms  cpu %5.1f s (%.2f ms/upload)  servers cpu %5.1f s"
-                            + "  rss peak %,5d MiB  load %s", system, phase, uploads, seconds, uploadsPerSecond(),
-                    firstProcessedSeconds, p50, p99, cpuSeconds, cpuSeconds * 1000 / uploads, serversCpuSeconds, rssPeakMb, load);
+                            + "  rss peak %,5d MiB  other processes' cpu %5.1f s, load %s", system, phase, uploads, seconds,
+                    uploadsPerSecond(), firstProcessedSeconds, p50, p99, cpuSeconds, cpuSeconds * 1000 / uploads,
+                    serversCpuSeconds, rssPeakMb, othersCpuSeconds, load);
             return tenant == null ? line : line + String.format(Locale.ROOT, "%n%-12s second tenant: %d submissions, p50 %,d ms,"
                     + " p99 %,d ms", "", tenant.submissions(), tenant.p50(), tenant.p99());
         }
@@ -385,6 +387,7 @@ public final class DefaultsBenchmark {
         TenantSender sender = null;
         try {
             double serversBefore = serversCpu();
+            double machineBefore = machineCpu();
             jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, actions, scenario, log)
                     : launchHandWritten(data, submissions, actions, scenario, log);
             backlog.allDroppedAt(jvm.launchNanos());
@@ -396,6 +399,7 @@ public final class DefaultsBenchmark {
             backlog.await(scenario.backlog(), jvm, system);
             double cpu = jvm.cpuSeconds();
             double serversCpu = serversCpu() - serversBefore;
+            double othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
             Tenant tenantFigures = null;
             if (tenant != null) {
                 int sent = sender.stop();
@@ -403,7 +407,7 @@ public final class DefaultsBenchmark {
                 long[] sorted = tenant.sortedLatencies();
                 tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
             }
-            results.add(figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, jvm, tenantFigures));
+            results.add(figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu, jvm, tenantFigures));
             System.out.println("  " + results.get(results.size() - 1));
             clearObjects();
 
@@ -414,12 +418,15 @@ public final class DefaultsBenchmark {
                 queue(submissions, warm, name + "_warm" + round, scenario.backlog(), scenario.integrations(), pdfFile);
                 double cpuBefore = jvm.cpuSeconds();
                 serversBefore = serversCpu();
+                machineBefore = machineCpu();
                 long start = System.nanoTime();
                 warm.allDroppedAt(start);
                 queue.resumeDispatch();
                 warm.await(scenario.backlog(), jvm, system);
                 cpu = jvm.cpuSeconds() - cpuBefore;
-                results.add(figures(system, "warm " + round, warm, scenario, start, cpu, serversCpu() - serversBefore, jvm, null));
+                serversCpu = serversCpu() - serversBefore;
+                othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
+                results.add(figures(system, "warm " + round, warm, scenario, start, cpu, serversCpu, othersCpu, jvm, null));
                 System.out.println("  " + results.get(results.size() - 1));
                 clearObjects();
             }
@@ -440,11 +447,12 @@ public final class DefaultsBenchmark {
     }
 
     private Figures figures(String system, String phase, Drain drain, Scenario scenario, long start, double cpu,
-                            double serversCpu, Launched jvm, Tenant tenant) throws IOException {
+                            double serversCpu, double othersCpu, Launched jvm, Tenant tenant) throws IOException {
         long[] sorted = drain.sortedLatencies();
         return new Figures(system, phase, scenario.backlog() * scenario.integrations(), (drain.lastProcessed() - start) / 1e9,
                 (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
-                CompletionTracker.percentile(sorted, 99), cpu, serversCpu, jvm.rssPeakMb(), tenant, loadAverage().split(" ")[0]);
+                CompletionTracker.percentile(sorted, 99), cpu, serversCpu, jvm.rssPeakMb(), tenant, othersCpu,
+                loadAverage().split(" ")[0]);
     }
 
     /** Sends the second tenant's submissions, one every 250 ms from now until the backlog is drained. */
@@ -779,6 +787,20 @@ public final class DefaultsBenchmark {
 
     private static double serversCpu() {
         return SERVERS_CPU.getProcessCpuTime() / 1e9;
+    }
+
+    /**
+     * The machine's busy CPU time so far, all processes (/proc/stat): what the system, this JVM and the others used.
+     * Another process's CPU during a drain took cores from the two measured.
+     */
+    private double machineCpu() throws IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        // cpu user nice system idle iowait irq softirq steal: all but idle and iowait
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+            busy += Long.parseLong(fields[i]);
+        }
+        return busy / (double) clockTicks;
     }
 
     private static String java() {
