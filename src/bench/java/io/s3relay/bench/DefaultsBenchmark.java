@@ -1,0 +1,843 @@
+package io.s3relay.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3relay.embedded.EmbeddedBroker;
+import io.s3relay.embedded.LocalS3Store;
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageListener;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.broker.region.Destination;
+import org.apache.activemq.broker.region.DestinationFilter;
+import org.apache.activemq.broker.region.Queue;
+import org.apache.activemq.command.ActiveMQQueue;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * What users run, cold and warm: the packaged relay started as the README and the Dockerfile start it ({@code java
+ * -jar target/s3-relay.jar}, with their JVM options, read by {@link UserLaunch}: none today) and every setting at its
+ * default, against the hand-written consumer ({@link HandWrittenCeilings}' {@code ceiling+pending}: 8 transacted
+ * JMS consumers with prefetch 10, a pending status before each PutObject and a processed one after) started the same
+ * way, in a JVM of its own with no options.
+ *
+ * <p>The broker (embedded, persistent) and the S3 server (s3proxy, objects on disk) run in this JVM and are warmed up
+ * before anything is measured: they stand for the long-running services a relay connects to. The relay is only
+ * pointed at them, through the environment variables a user sets: the broker URL, the integrations file, a data
+ * directory, the queue names (each run has queues of its own) and {@code S3RELAY_LOCAL_S3_ENABLED=false} (a relay pointed at real buckets does not start the local store of the
+ * default run, as deploy/kubernetes/relay.yaml says too); and a free management port as {@code -Dcamel.management.port}, the one
+ * setting the relay does not take from its environment variable. The PDF lies in {@code <data dir>/samples}, the default
+ * {@code s3relay.source.file-root}.
+ *
+ * <p>Scenarios: a backlog of N submissions queued before the system's JVM starts, measured from the JVM's launch to
+ * the last processed status (cold); then, in the same JVM, as many warm rounds: the broker holds the queue's dispatch
+ * while the next backlog is queued, and the drain is measured from the moment it lets go. Each backlog submission's
+ * latency counts from the launch (cold) or that moment (warm). And a second tenant: while a cold system drains one
+ * account's backlog, another account with an integration of its own sends a submission every 250 ms; its latency
+ * counts from each send. CPU is the system process's, read from /proc/&lt;pid&gt;/stat (user + system time of all
+ * its threads) for both systems alike. Not a test: run it with -Pdefaults (docs/performance.md).
+ */
+public final class DefaultsBenchmark {
+
+    static final String RELAY = "relay";
+    static final String HAND_WRITTEN = "hand-written";
+    private static final int CONCURRENCY = 8;
+    private static final int PREFETCH = 10;
+    private static final int PDF_BYTES = 100 * 1024;
+    private static final long TENANT_INTERVAL_MILLIS = 250;
+    /** A drain fails when no submission completes for this long (a relay that is stuck, or died). */
+    private static final long STALL_SECONDS = 180;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.sun.management.OperatingSystemMXBean SERVERS_CPU =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final Pattern LOG_LEVEL = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d[ T][\\d:,.]+\\s+(WARN|ERROR)\\s+(.*)$");
+
+    private final Path project = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    private final Path jar = project.resolve("target/s3-relay.jar");
+    private final Path logs = project.resolve("target/defaults-bench");
+    private final UserLaunch launch;
+    private final long clockTicks;
+    private final Path dir;
+    private final EmbeddedBroker broker;
+    private final BlobStore objects;
+    private final LocalS3Store s3;
+    private final Connection connection;
+    private final byte[] pdf = new byte[PDF_BYTES];
+    private final List<String> oddities = new ArrayList<>();
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private int run;
+
+    private DefaultsBenchmark() throws Exception {
+        if (!Files.isRegularFile(jar) || !Files.isDirectory(project.resolve("target/lib"))) {
+            throw new IllegalStateException(jar + " and target/lib are missing: run `mvn -B -o -Pdefaults -DskipTests package exec:exec`");
+        }
+        launch = UserLaunch.read(project);
+        clockTicks = clockTicks();
+        new Random(7).nextBytes(pdf);
+        if (Files.isDirectory(logs)) {
+            BenchRelays.deleteRecursively(logs);
+        }
+        Files.createDirectories(logs);
+        dir = Files.createTempDirectory("s3relay-defaults");
+        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
+        objects = LocalS3Store.storeIn(dir.resolve("s3"));
+        s3 = new LocalS3Store(objects, "127.0.0.1", 0, "bench", "bench-secret").start();
+        s3.createBucket("bench");
+        connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
+        connection.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(Process::destroyForcibly)));
+    }
+
+    /** One backlog scenario; {@code tenant}: the second tenant's latency during its cold drain instead of warm rounds. */
+    record Scenario(int backlog, int integrations, boolean tenant) {
+        String title() {
+            return String.format(Locale.ROOT, "%,d × %d integration%s", backlog, integrations, integrations == 1 ? "" : "s");
+        }
+    }
+
+    /** A second tenant's figures: its submissions during the drain and their latency from send to processed. */
+    record Tenant(int submissions, long p50, long p99) {
+    }
+
+    /** One measured drain of one system. */
+    record Figures(String system, String phase, int uploads, double seconds, double firstProcessedSeconds, long p50,
+                   long p99, double cpuSeconds, double serversCpuSeconds, long rssPeakMb, Tenant tenant, double othersCpuSeconds,
+                   String load) {
+        double uploadsPerSecond() {
+            return uploads / seconds;
+        }
+
+        @Override
+        public String toString() {
+            String line = String.format(Locale.ROOT, "%-12s %-7s %,7d uploads in %6.1f s = %6.1f uploads/s  first processed"
+                            + " %5.1f s  p50 %,7d ms  p99 %,7d ms  cpu %5.1f s (%.2f ms/upload)  servers cpu %5.1f s"
+                            + "  rss peak %,5d MiB  other processes' cpu %5.1f s, load %s", system, phase, uploads, seconds,
+                    uploadsPerSecond(), firstProcessedSeconds, p50, p99, cpuSeconds, cpuSeconds * 1000 / uploads,
+                    serversCpuSeconds, rssPeakMb, othersCpuSeconds, load);
+            return tenant == null ? line : line + String.format(Locale.ROOT, "%n%-12s second tenant: %d submissions, p50 %,d ms,"
+                    + " p99 %,d ms", "", tenant.submissions(), tenant.p50(), tenant.p99());
+        }
+    }
+
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
+        long wallStart = System.nanoTime();
+        List<Integer> backlogs = ints(System.getProperty("bench.backlogs", "2000,10000"));
+        List<Integer> integrations = ints(System.getProperty("bench.integrations", "1,3"));
+        Set<String> kinds = new LinkedHashSet<>(words(System.getProperty("bench.scenarios", "cold-warm,tenant")));
+        // the reported warm round is the first one after the JVM drained at least this many submissions: with a
+        // 2,000 backlog the second warm round, with a 10,000 one the first
+        int warmAfter = Integer.getInteger("bench.warm-after", 4000);
+        int tenantBacklog = Integer.getInteger("bench.tenant-backlog", 10_000);
+        List<String> systems = words(System.getProperty("bench.systems", HAND_WRITTEN + "," + RELAY));
+        for (String kind : kinds) {
+            if (!kind.equals("cold-warm") && !kind.equals("tenant")) {
+                throw new IllegalArgumentException("unknown scenario " + kind + " (cold-warm, tenant)");
+            }
+        }
+        for (String system : systems) {
+            if (!system.equals(RELAY) && !system.equals(HAND_WRITTEN)) {
+                throw new IllegalArgumentException("unknown system " + system + " (" + RELAY + ", " + HAND_WRITTEN + ")");
+            }
+        }
+        List<Scenario> scenarios = new ArrayList<>();
+        if (kinds.contains("cold-warm")) {
+            for (int backlog : backlogs) {
+                for (int count : integrations) {
+                    scenarios.add(new Scenario(backlog, count, false));
+                }
+            }
+        }
+        if (kinds.contains("tenant")) {
+            scenarios.add(new Scenario(tenantBacklog, 1, true));
+        }
+
+        DefaultsBenchmark bench = new DefaultsBenchmark();
+        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
+                loadAverage(), System.getProperty("java.version"));
+        System.out.printf("relay: java %s-Dcamel.management.port=<free port> -jar %s, every other setting at its default but"
+                        + " the environment's S3RELAY_BROKER_URL, _INTEGRATIONS_FILE, _DATA_DIR, _QUEUE_*, _LOCAL_S3_ENABLED=false"
+                        + " (launch options from the Dockerfile and README: %s)%n",
+                bench.launch.jvmOptions().isEmpty() ? "" : String.join(" ", bench.launch.jvmOptions()) + " ",
+                bench.project.relativize(bench.jar), bench.launch);
+        System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
+                BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
+        System.out.printf(Locale.ROOT, "broker and S3 server (objects on disk) in this JVM; 100 KiB PDF; warm = the first round"
+                + " after the JVM drained at least %,d submissions%n", warmAfter);
+        bench.warmUpServers();
+
+        Map<String, Map<String, Figures>> rows = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < scenarios.size(); i++) {
+                Scenario scenario = scenarios.get(i);
+                int warmRounds = warmRounds(scenario, warmAfter);
+                System.out.printf(Locale.ROOT, "%n%s%s%n", scenario.title(), scenario.tenant()
+                        ? ", cold, with a second tenant sending one submission every " + TENANT_INTERVAL_MILLIS + " ms"
+                        : ", cold then " + warmRounds + " warm round" + (warmRounds == 1 ? "" : "s"));
+                // the order alternates from one scenario to the next
+                List<String> order = new ArrayList<>(systems);
+                if (i % 2 == 1) {
+                    Collections.reverse(order);
+                }
+                Map<String, List<Figures>> bySystem = new LinkedHashMap<>();
+                for (String system : order) {
+                    bySystem.put(system, bench.drains(system, scenario, warmRounds));
+                }
+                for (String system : systems) {
+                    for (Figures figures : bySystem.get(system)) {
+                        String row = rowName(scenario, figures.phase());
+                        if (figures.phase().equals("cold") || figures.phase().equals("warm " + warmRounds)) {
+                            rows.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(system, figures);
+                        }
+                    }
+                }
+                if (bySystem.containsKey(RELAY) && bySystem.containsKey(HAND_WRITTEN)) {
+                    List<Figures> relay = bySystem.get(RELAY);
+                    List<Figures> hand = bySystem.get(HAND_WRITTEN);
+                    for (int p = 0; p < relay.size(); p++) {
+                        System.out.printf(Locale.ROOT, "  relay / hand-written %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n",
+                                relay.get(p).phase(), relay.get(p).uploadsPerSecond() / hand.get(p).uploadsPerSecond(),
+                                relay.get(p).cpuSeconds() / hand.get(p).cpuSeconds(), ratio(relay.get(p).p50(), hand.get(p).p50()),
+                                ratio(relay.get(p).p99(), hand.get(p).p99()), relay.get(p).tenant() == null ? ""
+                                        : String.format(Locale.ROOT, "; second tenant p50 %.2f, p99 %.2f",
+                                        ratio(relay.get(p).tenant().p50(), hand.get(p).tenant().p50()),
+                                        ratio(relay.get(p).tenant().p99(), hand.get(p).tenant().p99())));
+                    }
+                }
+            }
+        } finally {
+            bench.connection.close();
+            bench.s3.close();
+            bench.broker.close();
+            BenchRelays.deleteRecursively(bench.dir);
+        }
+
+        System.out.printf("%n%s%n", table(rows));
+        if (!bench.oddities.isEmpty()) {
+            System.out.println("Noticed:");
+            bench.oddities.forEach(odd -> System.out.println("  " + odd));
+        }
+        System.out.printf(Locale.ROOT, "%nwall time %.1f min; load average %s; logs in %s%n",
+                (System.nanoTime() - wallStart) / 60e9, loadAverage(), bench.project.relativize(bench.logs));
+    }
+
+    /** Warm rounds until the JVM drained {@code warmAfter} submissions before the last, reported one; at least one. */
+    private static int warmRounds(Scenario scenario, int warmAfter) {
+        return Math.max(1, (warmAfter + scenario.backlog() - 1) / scenario.backlog());
+    }
+
+    private static String rowName(Scenario scenario, String phase) {
+        if (scenario.tenant()) {
+            return String.format(Locale.ROOT, "second tenant, 1 submission / %d ms while %s drains, cold", TENANT_INTERVAL_MILLIS,
+                    scenario.title());
+        }
+        return scenario.title() + (phase.equals("cold") ? ", cold (from JVM launch)"
+                : String.format(Locale.ROOT, ", warm (%s round in the same JVM, after %,d submissions)",
+                phase.equals("warm 1") ? "1st" : phase.equals("warm 2") ? "2nd" : phase.substring(5) + "th",
+                Integer.parseInt(phase.substring(5)) * scenario.backlog()));
+    }
+
+    /** The markdown table: per row, each system's figures and the ratios relay / hand-written last. */
+    private static String table(Map<String, Map<String, Figures>> rows) {
+        StringBuilder out = new StringBuilder("| scenario | relay (`java -jar`, defaults) | hand-written | relay / hand-written |\n"
+                + "|---|---|---|---|\n");
+        rows.forEach((row, systems) -> {
+            Figures relay = systems.get(RELAY);
+            Figures hand = systems.get(HAND_WRITTEN);
+            String ratios = relay == null || hand == null ? "" : relay.tenant() != null
+                    ? String.format(Locale.ROOT, "tenant p50 %.2f, p99 %.2f; uploads/s %.2f", ratio(relay.tenant().p50(), hand.tenant().p50()),
+                    ratio(relay.tenant().p99(), hand.tenant().p99()), relay.uploadsPerSecond() / hand.uploadsPerSecond())
+                    : String.format(Locale.ROOT, "**%.2f** uploads/s; CPU %.2f", relay.uploadsPerSecond() / hand.uploadsPerSecond(),
+                    relay.cpuSeconds() / hand.cpuSeconds());
+            out.append("| ").append(row).append(" | ").append(cell(relay)).append(" | ").append(cell(hand)).append(" | ")
+                    .append(ratios).append(" |\n");
+        });
+        return out.toString();
+    }
+
+    private static String cell(Figures figures) {
+        if (figures == null) {
+            return "";
+        }
+        if (figures.tenant() != null) {
+            return String.format(Locale.ROOT, "tenant p50 %,d / p99 %,d ms (%d submissions); backlog %.1f uploads/s, CPU %.1f s",
+                    figures.tenant().p50(), figures.tenant().p99(), figures.tenant().submissions(), figures.uploadsPerSecond(),
+                    figures.cpuSeconds());
+        }
+        return String.format(Locale.ROOT, "%.1f uploads/s, p50 %,d / p99 %,d ms, CPU %.1f s", figures.uploadsPerSecond(),
+                figures.p50(), figures.p99(), figures.cpuSeconds());
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? Double.NaN : (double) a / b;
+    }
+
+    /**
+     * The servers stand for long-running services: their code is compiled before the first cold system starts, so
+     * that the system measured first does not pay for it. PutObjects of the PDF and transacted JMS round trips.
+     */
+    private void warmUpServers() throws Exception {
+        int count = Integer.getInteger("bench.servers-warmup", 3000);
+        long start = System.nanoTime();
+        try (S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> puts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String key = "warmup/" + i + ".pdf";
+                puts.add(pool.submit(() -> client.putObject(PutObjectRequest.builder().bucket("bench").key(key).build(),
+                        RequestBody.fromBytes(pdf))));
+            }
+            for (var put : puts) {
+                put.get();
+            }
+            pool.shutdown();
+        }
+        Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+        MessageProducer producer = session.createProducer(session.createQueue("bench.defaults.warmup"));
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        MessageConsumer consumer = session.createConsumer(session.createQueue("bench.defaults.warmup"));
+        for (int i = 0; i < count; i += 10) {
+            for (int j = 0; j < 10; j++) {
+                producer.send(session.createTextMessage("{\"warmup\": " + (i + j) + "}"));
+            }
+            session.commit();
+            for (int j = 0; j < 10; j++) {
+                if (consumer.receive(10_000) == null) {
+                    throw new IllegalStateException("a warm-up message did not come back");
+                }
+            }
+            session.commit();
+        }
+        session.close();
+        clearObjects();
+        System.out.printf(Locale.ROOT, "servers warmed up: %d PutObjects and %d JMS messages sent and received in %.1f s%n", count, count,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One system's cold drain and then its warm rounds (or the second tenant's scenario), each in its own queues. */
+    private List<Figures> drains(String system, Scenario scenario, int warmRounds) throws Exception {
+        String name = "bench.defaults." + system.replace("-", "") + "." + (++run);
+        String submissions = name + ".submissions";
+        String actions = name + ".actions";
+        Path data = dir.resolve(name);
+        Files.createDirectories(data.resolve("samples"));
+        Path pdfFile = data.resolve("samples/bench.pdf");
+        Files.write(pdfFile, pdf);
+        Path log = logs.resolve(name + ".log");
+
+        Statuses statuses = new Statuses();
+        Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer listener = listening.createConsumer(listening.createQueue(actions));
+        listener.setMessageListener(statuses);
+        List<Figures> results = new ArrayList<>();
+        Drain backlog = statuses.add(new Drain());
+        queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
+
+        Launched jvm = null;
+        TenantSender sender = null;
+        try {
+            double serversBefore = serversCpu();
+            double machineBefore = machineCpu();
+            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, actions, scenario, log)
+                    : launchHandWritten(data, submissions, actions, scenario, log);
+            backlog.allDroppedAt(jvm.launchNanos());
+            Drain tenant = null;
+            if (scenario.tenant()) {
+                tenant = statuses.add(new Drain());
+                sender = startTenant(submissions, name, pdfFile, tenant, backlog, scenario.backlog());
+            }
+            backlog.await(scenario.backlog(), jvm, system);
+            double cpu = jvm.cpuSeconds();
+            double serversCpu = serversCpu() - serversBefore;
+            double othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
+            Tenant tenantFigures = null;
+            if (tenant != null) {
+                int sent = sender.stop();
+                tenant.await(sent, jvm, system);
+                long[] sorted = tenant.sortedLatencies();
+                tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
+            }
+            results.add(figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu, jvm, tenantFigures));
+            System.out.println("  " + results.get(results.size() - 1));
+            clearObjects();
+
+            for (int round = 1; !scenario.tenant() && round <= warmRounds; round++) {
+                Queue queue = queue(submissions);
+                queue.pauseDispatch();
+                Drain warm = statuses.add(new Drain());
+                queue(submissions, warm, name + "_warm" + round, scenario.backlog(), scenario.integrations(), pdfFile);
+                double cpuBefore = jvm.cpuSeconds();
+                serversBefore = serversCpu();
+                machineBefore = machineCpu();
+                long start = System.nanoTime();
+                warm.allDroppedAt(start);
+                queue.resumeDispatch();
+                warm.await(scenario.backlog(), jvm, system);
+                cpu = jvm.cpuSeconds() - cpuBefore;
+                serversCpu = serversCpu() - serversBefore;
+                othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
+                results.add(figures(system, "warm " + round, warm, scenario, start, cpu, serversCpu, othersCpu, jvm, null));
+                System.out.println("  " + results.get(results.size() - 1));
+                clearObjects();
+            }
+        } finally {
+            if (sender != null) {
+                sender.executor().shutdownNow();
+            }
+            if (jvm != null) {
+                jvm.stop();
+                running.remove(jvm.process());
+            }
+            listener.close();
+            listening.close();
+            BenchRelays.deleteRecursively(data);
+        }
+        notice(system, name, log, statuses);
+        return results;
+    }
+
+    private Figures figures(String system, String phase, Drain drain, Scenario scenario, long start, double cpu,
+                            double serversCpu, double othersCpu, Launched jvm, Tenant tenant) throws IOException {
+        long[] sorted = drain.sortedLatencies();
+        return new Figures(system, phase, scenario.backlog() * scenario.integrations(), (drain.lastProcessed() - start) / 1e9,
+                (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
+                CompletionTracker.percentile(sorted, 99), cpu, serversCpu, jvm.rssPeakMb(), tenant, othersCpu,
+                loadAverage().split(" ")[0]);
+    }
+
+    /** Sends the second tenant's submissions, one every 250 ms from now until the backlog is drained. */
+    private TenantSender startTenant(String submissions, String name, Path pdfFile, Drain tenant, Drain backlog,
+                                     int backlogSize) throws Exception {
+        Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer producer = session.createProducer(session.createQueue(submissions));
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger sent = new AtomicInteger();
+        executor.scheduleAtFixedRate(() -> {
+            if (backlog.done() >= backlogSize) {
+                return;
+            }
+            try {
+                String id = String.format("sub_%s_other_%05d", name.replace('.', '_'), sent.get());
+                tenant.add(id, 1, System.nanoTime());
+                producer.send(session.createTextMessage(submission(id, "acc_other", pdfFile)));
+                sent.incrementAndGet();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, 0, TENANT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        return new TenantSender(executor, session, sent);
+    }
+
+    /** The second tenant's sender; {@link #stop} returns how many it sent. */
+    record TenantSender(ScheduledExecutorService executor, Session session, AtomicInteger sent) {
+        int stop() throws Exception {
+            executor.shutdown();
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the second tenant's sender did not stop");
+            }
+            session.close();
+            return sent.get();
+        }
+    }
+
+    /** Queues a backlog in transactions of 500 (its queueing is not measured). */
+    private void queue(String submissions, Drain drain, String prefix, int count, int integrations, Path pdfFile) throws Exception {
+        Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+        MessageProducer producer = session.createProducer(session.createQueue(submissions));
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        for (int i = 0; i < count; i++) {
+            String id = String.format("sub_%s_%06d", prefix.replace('.', '_'), i);
+            drain.add(id, integrations, 0);
+            producer.send(session.createTextMessage(submission(id, "acc_bench", pdfFile)));
+            if (i % 500 == 499) {
+                session.commit();
+            }
+        }
+        session.commit();
+        session.close();
+    }
+
+    private static String submission(String id, String account, Path pdfFile) {
+        return """
+                {"submission": {"id": "%s", "account_id": "%s", "template_id": "tpl_bench", "test": false,
+                  "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, account, pdfFile.toUri());
+    }
+
+    /** The broker's queue, to hold its dispatch while a warm backlog is queued. */
+    private Queue queue(String name) throws Exception {
+        Destination destination = broker.service().getDestination(new ActiveMQQueue(name));
+        while (destination instanceof DestinationFilter filter) {
+            destination = filter.getNext();
+        }
+        return (Queue) destination;
+    }
+
+    /** {@code java -jar target/s3-relay.jar} in the project directory, pointed at the servers by its environment. */
+    private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log)
+            throws Exception {
+        Path integrationsFile = data.resolve("integrations.yaml");
+        String yaml = BenchRelays.integrations(scenario.integrations(), s3.endpoint(), name);
+        if (scenario.tenant()) {
+            // a second account with an integration of its own, writing under the run's prefix too
+            yaml += """
+                      - id: int_other
+                        account_id: acc_other
+                        bucket: bench
+                        region: us-east-1
+                        access_key_id: bench
+                        secret_access_key: bench-secret
+                        endpoint: %s
+                        path_style: true
+                        path_template: "%s/other/{{ submission_id }}.pdf"
+                    """.formatted(s3.endpoint(), name);
+        }
+        Files.writeString(integrationsFile, yaml);
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(launch.jvmOptions());
+        // the one setting given as a system property: CAMEL_MANAGEMENT_PORT is listed among the placeholders but the
+        // management server still binds camel.management.port from application.properties (8080)
+        command.add("-Dcamel.management.port=" + freePort());
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = userEnvironment(builder);
+        env.putAll(launch.environment());
+        env.put("S3RELAY_BROKER_URL", broker.url());
+        env.put("S3RELAY_INTEGRATIONS_FILE", integrationsFile.toString());
+        env.put("S3RELAY_DATA_DIR", data.toString());
+        env.put("S3RELAY_LOCAL_S3_ENABLED", "false");
+        env.put("S3RELAY_QUEUE_SUBMISSIONS", submissions);
+        env.put("S3RELAY_QUEUE_UPLOADS", name + ".uploads");
+        env.put("S3RELAY_QUEUE_ACTIONS", actions);
+        env.put("S3RELAY_QUEUE_DEAD_LETTER", name + ".dlq");
+        env.put("S3RELAY_QUEUE_EVENTS", name + ".events");
+        return start(builder, log, false);
+    }
+
+    /** The hand-written consumer in a JVM of its own, with no JVM options and prefetch 10 in its broker URL. */
+    private Launched launchHandWritten(Path data, String submissions, String actions, Scenario scenario, Path log)
+            throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+                BenchProcess.class.getName(), "ceiling+pending", broker.url() + "?jms.prefetchPolicy.queuePrefetch=" + PREFETCH,
+                s3.endpoint().toString(), submissions, actions, String.valueOf(scenario.integrations()),
+                String.valueOf(CONCURRENCY), String.valueOf(CONCURRENCY), data.toString());
+        userEnvironment(builder);
+        return start(builder, log, true);
+    }
+
+    /** The inherited environment without JVM options or relay settings of whoever runs the benchmark. */
+    private static Map<String, String> userEnvironment(ProcessBuilder builder) {
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(variable -> UserLaunch.JVM_OPTION_VARIABLES.contains(variable)
+                || variable.startsWith("S3RELAY_") || variable.startsWith("CAMEL_"));
+        return env;
+    }
+
+    private Launched start(ProcessBuilder builder, Path log, boolean stopsOnStdin) throws IOException {
+        builder.directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        long launched = System.nanoTime();
+        Process process = builder.start();
+        running.add(process);
+        return new Launched(process, launched, stopsOnStdin, clockTicks, log);
+    }
+
+    /** A system's JVM, its CPU and resident memory read from /proc. */
+    record Launched(Process process, long launchNanos, boolean stopsOnStdin, long clockTicks, Path log) {
+
+        /** User + system CPU time of all the process's threads so far. */
+        double cpuSeconds() throws IOException {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state is field 3; utime and stime are fields 14 and 15
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) clockTicks;
+        }
+
+        /** The peak resident set (VmHWM) since the JVM started. */
+        long rssPeakMb() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+            return 0;
+        }
+
+        /** The relay with SIGTERM, as a container stops; the hand-written consumer with its stop command. */
+        void stop() throws Exception {
+            if (stopsOnStdin && process.isAlive()) {
+                try (OutputStream in = process.getOutputStream()) {
+                    in.write("stop\n".getBytes(StandardCharsets.UTF_8));
+                } catch (IOException ended) {
+                    // it is gone already
+                }
+            } else {
+                process.destroy();
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The processed statuses of one drain: each submission is done once each of its integrations reported one. */
+    static final class Drain {
+        private final Map<String, long[]> dropped = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> remaining = new ConcurrentHashMap<>();
+        private final Set<String> reported = ConcurrentHashMap.newKeySet();
+        private final List<Long> latencies = new CopyOnWriteArrayList<>();
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+        private final AtomicLong last = new AtomicLong();
+        final AtomicInteger duplicates = new AtomicInteger();
+
+        void add(String id, int integrations, long droppedNanos) {
+            remaining.put(id, new AtomicInteger(integrations));
+            dropped.put(id, new long[] {droppedNanos});
+        }
+
+        void allDroppedAt(long nanos) {
+            dropped.values().forEach(at -> at[0] = nanos);
+        }
+
+        /** Whether the status was one of this drain's. */
+        boolean processed(String id, String integration, long now) {
+            long[] at = dropped.get(id);
+            if (at == null) {
+                return false;
+            }
+            if (!reported.add(id + "/" + integration)) {
+                duplicates.incrementAndGet();
+                return true;
+            }
+            first.accumulateAndGet(now, Math::min);
+            if (remaining.get(id).decrementAndGet() == 0) {
+                latencies.add(TimeUnit.NANOSECONDS.toMillis(now - at[0]));
+                last.accumulateAndGet(now, Math::max);
+                done.incrementAndGet();
+            }
+            return true;
+        }
+
+        int done() {
+            return done.get();
+        }
+
+        long firstProcessed() {
+            return first.get();
+        }
+
+        long lastProcessed() {
+            return last.get();
+        }
+
+        long[] sortedLatencies() {
+            return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+
+        /** Waits for {@code count} submissions; fails if the system's JVM ends or nothing completes for 3 minutes. */
+        void await(int count, Launched jvm, String system) throws InterruptedException {
+            int seen = done();
+            long progress = System.nanoTime();
+            while (done() < count) {
+                if (!jvm.process().isAlive()) {
+                    throw new IllegalStateException(system + " ended with " + done() + " of " + count + " done; see " + jvm.log());
+                }
+                if (done() != seen) {
+                    seen = done();
+                    progress = System.nanoTime();
+                } else if (System.nanoTime() - progress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+                    throw new IllegalStateException(system + " stalled at " + done() + " of " + count + "; see " + jvm.log());
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Every status of one system's run, handed to its drains; counts the states other than pending and processed. */
+    static final class Statuses implements MessageListener {
+        private final List<Drain> drains = new CopyOnWriteArrayList<>();
+        final Map<String, AtomicInteger> otherStates = new ConcurrentHashMap<>();
+        final AtomicInteger unknown = new AtomicInteger();
+
+        Drain add(Drain drain) {
+            drains.add(drain);
+            return drain;
+        }
+
+        @Override
+        public void onMessage(Message message) {
+            long now = System.nanoTime();
+            try {
+                JsonNode status = JSON.readTree(((TextMessage) message).getText());
+                String state = status.path("state").asText();
+                if (state.equals("pending")) {
+                    return;
+                }
+                if (!state.equals("processed")) {
+                    otherStates.computeIfAbsent(state, s -> new AtomicInteger()).incrementAndGet();
+                    return;
+                }
+                String id = status.path("submission_id").asText();
+                String integration = status.path("integration_id").asText();
+                for (Drain drain : drains) {
+                    if (drain.processed(id, integration, now)) {
+                        return;
+                    }
+                }
+                unknown.incrementAndGet();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Records what a run's statuses and log show beyond the figures: other states, duplicates, warnings, errors. */
+    private void notice(String system, String name, Path log, Statuses statuses) throws IOException {
+        int duplicates = statuses.drains.stream().mapToInt(d -> d.duplicates.get()).sum();
+        List<String> found = new ArrayList<>();
+        if (duplicates > 0) {
+            found.add(duplicates + " processed statuses repeated");
+        }
+        if (statuses.unknown.get() > 0) {
+            found.add(statuses.unknown.get() + " processed statuses of unknown submissions");
+        }
+        statuses.otherStates.forEach((state, count) -> found.add(count.get() + " statuses '" + state + "'"));
+        Map<String, Integer> messages = new LinkedHashMap<>();
+        int warnings = 0;
+        int errors = 0;
+        for (String line : Files.readAllLines(log)) {
+            Matcher level = LOG_LEVEL.matcher(line);
+            if (level.matches()) {
+                if (level.group(1).equals("WARN")) {
+                    warnings++;
+                } else {
+                    errors++;
+                }
+                String message = level.group(2).replaceAll("\\d+", "N");
+                messages.merge(message.length() > 180 ? message.substring(0, 180) + "..." : message, 1, Integer::sum);
+            }
+        }
+        if (warnings + errors > 0) {
+            found.add(warnings + " WARN and " + errors + " ERROR log lines: " + messages.entrySet().stream().limit(3)
+                    .map(e -> e.getValue() + "× " + e.getKey()).collect(Collectors.joining(" | ")));
+        }
+        if (!found.isEmpty()) {
+            String odd = system + " (" + project.relativize(log) + "): " + String.join("; ", found);
+            oddities.add(odd);
+            System.out.println("  noticed: " + odd);
+        }
+    }
+
+    private void clearObjects() {
+        objects.deleteContainer("bench");
+        s3.createBucket("bench");
+    }
+
+    private static double serversCpu() {
+        return SERVERS_CPU.getProcessCpuTime() / 1e9;
+    }
+
+    /**
+     * The machine's busy CPU time so far, all processes (/proc/stat): what the system, this JVM and the others used.
+     * Another process's CPU during a drain took cores from the two measured.
+     */
+    private double machineCpu() throws IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        // cpu user nice system idle iowait irq softirq steal: all but idle and iowait
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+            busy += Long.parseLong(fields[i]);
+        }
+        return busy / (double) clockTicks;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static long clockTicks() {
+        try {
+            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
+            String ticks = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            getconf.waitFor();
+            return Long.parseLong(ticks);
+        } catch (Exception e) {
+            return 100;
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return load[0] + " " + load[1] + " " + load[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static List<String> words(String list) {
+        return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static List<Integer> ints(String list) {
+        return words(list).stream().map(Integer::parseInt).toList();
+    }
+}
