@@ -7,7 +7,8 @@ import org.apache.camel.Exchange;
  * One copy of a submission's PDF into one integration's bucket, as it goes through the routes: its job, the
  * integration in force, the rendered key, the PDF's size, its timings and how it goes. It is the only state the
  * steps share, in the exchange property {@value #PROPERTY}; the routes read it as
- * {@code ${exchangeProperty.s3relayCopy.accountId}} and the beans take it as a parameter.
+ * {@code ${exchangeProperty.s3relayCopy.key}} and the beans take it as a parameter bound by
+ * {@code @ExchangeProperty(Copy.PROPERTY)} (bound once per method, not parsed from the route on every call).
  */
 public final class Copy {
 
@@ -132,5 +133,26 @@ public final class Copy {
 
     public void alreadyExisted() {
         this.alreadyExisted = true;
+    }
+
+    /**
+     * The copy as the log lines show it: {@code account=... id=... integration=...}, then its key, size and time
+     * once known. The routes log {@code ${exchangeProperty.s3relayCopy}}: one lookup, where reading each field with
+     * Simple's OGNL took a bean introspection per field per upload.
+     */
+    @Override
+    public String toString() {
+        StringBuilder line = new StringBuilder(160).append("account=").append(getAccountId())
+                .append(" id=").append(getSubmissionId()).append(" integration=").append(getIntegrationId());
+        if (key != null) {
+            line.append(" key=").append(key);
+        }
+        if (bytes != null) {
+            line.append(" bytes=").append(bytes);
+        }
+        if (millis != null) {
+            line.append(" ms=").append(millis);
+        }
+        return line.toString();
     }
 }

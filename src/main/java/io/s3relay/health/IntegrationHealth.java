@@ -1,6 +1,7 @@
 package io.s3relay.health;
 
 import java.io.IOException;
+import org.apache.camel.ExchangeProperty;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -144,7 +145,7 @@ public class IntegrationHealth {
     }
 
     /** A successful upload (route step): its integration's episode, if any, ends. */
-    public void uploaded(Copy copy) {
+    public void uploaded(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         ActiveIntegration integration = copy.getIntegration();
         Episode episode = integration == null ? null : episodes.get(integration.id());
         if (episode == null || !episodes.remove(integration.id(), episode)) {

@@ -1,6 +1,8 @@
 package io.s3relay.status;
 
 import java.time.Clock;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,8 +32,9 @@ public class StatusFactory {
         this.integrations = integrations;
     }
 
-    /** The job has been accepted and is waiting for its upload. */
-    public String pending(UploadJob job) {
+    /** The copy's job has been accepted and is waiting for its upload. */
+    public String pending(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+        UploadJob job = copy.getJob();
         ActiveIntegration integration = ownIntegration(job.integrationId(), job.submission());
         Map<String, Object> result = integration == null ? null
                 : resultData(integration.settings(), null, null, null);
@@ -42,7 +45,8 @@ public class StatusFactory {
      * The object is stored: called right after the aws2-s3 producer, whose headers carry the ETag and version id
      * (null when S3 gave none).
      */
-    public String processed(Copy copy, String etag, String versionId) {
+    public String processed(@ExchangeProperty(Copy.PROPERTY) Copy copy, @Header("CamelAwsS3ETag") String etag,
+                            @Header("CamelAwsS3VersionId") String versionId) {
         UploadJob job = copy.getJob();
         Map<String, Object> result = resultData(copy.getIntegration().settings(), copy.getKey(), etag, versionId);
         // an integration that never overwrites found its object there: done, with the first object's bytes kept

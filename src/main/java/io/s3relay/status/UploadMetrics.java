@@ -1,6 +1,7 @@
 package io.s3relay.status;
 
 import java.time.Duration;
+import org.apache.camel.ExchangeProperty;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,7 @@ public class UploadMetrics {
     }
 
     /** Called right after the object is stored. */
-    public void processed(Copy copy) {
+    public void processed(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         MeterRegistry meters = meters();
         if (meters == null) {
             return;

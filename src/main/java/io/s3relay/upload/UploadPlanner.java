@@ -1,6 +1,9 @@
 package io.s3relay.upload;
 
 import java.time.Clock;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +34,8 @@ public class UploadPlanner {
      *
      * @param replayed whether an operator replayed the submission from the dead-letter queue
      */
-    public List<UploadJob> plan(Submission submission, AccountIntegrations integrations, Boolean replayed) {
+    public List<UploadJob> plan(@Body Submission submission, @ExchangeProperty("integrations") AccountIntegrations integrations,
+                                @Header("s3relay_replayed") Boolean replayed) {
         String receivedAt = clock.instant().toString();
         boolean replay = Boolean.TRUE.equals(replayed);
         List<UploadJob> jobs = new ArrayList<>();

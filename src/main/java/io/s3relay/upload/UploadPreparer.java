@@ -13,6 +13,7 @@ import io.s3relay.keys.PathTemplateRenderer;
 import io.s3relay.upload.PdfSource.Pdf;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.SynchronizationAdapter;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -43,12 +44,12 @@ public class UploadPreparer {
      * Whether the copy is uploaded now, by the submission's own consumer and within its transaction, rather than
      * sent as a job: yes while its integration is healthy (see {@link IntegrationGuard#healthy}).
      */
-    public boolean uploadsInline(Copy copy) {
+    public boolean uploadsInline(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         return inlineMaxBytes > 0 && guard.healthy(copy.getIntegrationId());
     }
 
     /** The copy goes within its submission: its PDF is read up to the inline limit, and a failure makes it a job. */
-    public void goInline(Copy copy) {
+    public void goInline(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         copy.goesInline();
     }
 
@@ -56,7 +57,7 @@ public class UploadPreparer {
      * Finds the integration in force that the job names and renders the object key and tags from its templates
      * into the copy; the upload's time starts here.
      */
-    public void renderKey(Copy copy) {
+    public void renderKey(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         UploadJob job = copy.getJob();
         ActiveIntegration integration = integrations.get(job.integrationId());
         if (integration == null) {
@@ -82,7 +83,7 @@ public class UploadPreparer {
     }
 
     /** A place among the integration's uploads in flight, given back however the exchange ends. */
-    public void acquireSlot(Copy copy, Exchange exchange) {
+    public void acquireSlot(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) {
         String integrationId = copy.getIntegration().id();
         long ticket = guard.acquire(integrationId, copy.isInline());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -94,7 +95,7 @@ public class UploadPreparer {
     }
 
     /** The integration's client puts the copy's tags on its PutObject or CreateMultipartUpload, made on this thread. */
-    public void tagObject(Copy copy) {
+    public void tagObject(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         ObjectOptionsInterceptor.tagNext(copy.getIntegration().settings().bucket(), copy.getKey(), copy.getTagging());
     }
 
@@ -108,7 +109,7 @@ public class UploadPreparer {
      * 412 to {@code If-None-Match: *}), the copy is done, not failed, and its processed status says so; any other
      * failure goes on to the calling route as it was.
      */
-    public void keepExistingOrFail(Copy copy, Exchange exchange) throws Exception {
+    public void keepExistingOrFail(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) throws Exception {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         ActiveIntegration integration = copy.getIntegration();
         if (failure != null && integration != null && !integration.settings().objectOptions().overwrite()
@@ -130,7 +131,7 @@ public class UploadPreparer {
     }
 
     /** The object is stored: the integration's circuit closes. */
-    public void uploaded(Copy copy) {
+    public void uploaded(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         guard.succeeded(copy.getIntegration().id(), copy.stored());
     }
 
@@ -138,7 +139,7 @@ public class UploadPreparer {
      * The PDF as a file, for the body; a temporary copy is deleted when the exchange completes. A copy that goes
      * within its submission reads at most the inline limit: a larger one goes as a job, so the transaction stays short.
      */
-    public java.io.File loadPdf(Copy copy, Exchange exchange) {
+    public java.io.File loadPdf(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) {
         Pdf pdf = pdfSource.open(copy.getJob().submission().downloadUrl(), copy.isInline() ? inlineMaxBytes : Long.MAX_VALUE);
         if (pdf.temporary()) {
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
