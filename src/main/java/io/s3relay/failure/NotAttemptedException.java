@@ -13,6 +13,12 @@ public class NotAttemptedException extends TransientFailureException {
         this.retryAfterMillis = retryAfterMillis;
     }
 
+    /** No stack trace: it says where the copy goes next, not where something broke, and it is thrown often. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     public long retryAfterMillis() {
         return retryAfterMillis;
     }

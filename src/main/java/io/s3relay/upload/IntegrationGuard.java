@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * more than half) and a circuit breaker (after repeated transient failures the integration's jobs wait for a while
  * instead of hammering it).
  *
- * <p>Two pools: the submissions' consumers, which upload copies within their submissions and leave one consumer
- * free for the next account's submission (a copy beyond its integration's share goes as a job at once), and the
+ * <p>Two pools: the submissions' consumers, which upload copies within their submissions, shared by account (a
+ * submission's copies are all its account's, uploaded one after the other) and leaving one consumer free for the
+ * next account's submission (a copy beyond its account's share goes as a job at once), and the
  * upload jobs' consumers, where a healthy integration's job waits for one of its places (they free in
  * milliseconds) and a slow or failing one's goes back to the broker, later each time it finds no place.
  */
@@ -35,7 +36,8 @@ public class IntegrationGuard implements FailedAttempts {
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final AtomicLong tickets = new AtomicLong();
 
-    private record Flight(String integrationId, long startedNanos, FairShare pool) {
+    /** @param holder whom the place is counted for in its pool: the account within submissions, else the integration */
+    private record Flight(String holder, long startedNanos, FairShare pool) {
     }
 
     private static final class State {
@@ -67,9 +69,10 @@ public class IntegrationGuard implements FailedAttempts {
      * Takes a place for one upload, or says why the copy must wait ({@link NotAttemptedException}). Each success
      * must be followed by {@link #release} with the ticket it returns.
      *
+     * @param accountId        the integration's account
      * @param withinSubmission whether the copy is uploaded by its submission's consumer (else it is a job)
      */
-    public long acquire(String integrationId, boolean withinSubmission) {
+    public long acquire(String integrationId, String accountId, boolean withinSubmission) {
         State state = states.computeIfAbsent(integrationId, id -> new State());
         long now = System.currentTimeMillis();
         synchronized (state) {
@@ -79,15 +82,17 @@ public class IntegrationGuard implements FailedAttempts {
             }
         }
         FairShare pool = withinSubmission ? withinSubmissions : jobs;
+        String holder = withinSubmission ? accountId : integrationId;
         boolean limited = !healthy(state);
-        if (!pool.take(integrationId, limited, withinSubmission ? 0 : slowUploadMillis)) {
-            throw new NotAttemptedException("integration " + integrationId + " has its share of uploads in flight ("
-                    + pool.shareOf(integrationId, limited) + (withinSubmission ? " within submissions" : " of the jobs")
+        if (!pool.take(holder, limited, withinSubmission ? 0 : slowUploadMillis)) {
+            throw new NotAttemptedException((withinSubmission ? "account " + accountId : "integration " + integrationId)
+                    + " has its share of uploads in flight ("
+                    + pool.shareOf(holder, limited) + (withinSubmission ? " within submissions" : " of the jobs")
                     + (limited ? ", as a slow or failing integration" : "") + ")",
                     withinSubmission ? 0 : NO_PLACE_RETRY_MILLIS);
         }
         long ticket = tickets.incrementAndGet();
-        state.inFlight.put(ticket, new Flight(integrationId, System.nanoTime(), pool));
+        state.inFlight.put(ticket, new Flight(holder, System.nanoTime(), pool));
         return ticket;
     }
 
@@ -95,7 +100,7 @@ public class IntegrationGuard implements FailedAttempts {
         State state = states.get(integrationId);
         Flight flight = state == null ? null : state.inFlight.remove(ticket);
         if (flight != null) {
-            flight.pool().give(integrationId);
+            flight.pool().give(flight.holder());
         }
     }
 

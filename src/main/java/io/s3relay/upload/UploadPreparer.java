@@ -85,7 +85,7 @@ public class UploadPreparer {
     /** A place among the integration's uploads in flight, given back however the exchange ends. */
     public void acquireSlot(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) {
         String integrationId = copy.getIntegration().id();
-        long ticket = guard.acquire(integrationId, copy.isInline());
+        long ticket = guard.acquire(integrationId, copy.getAccountId(), copy.isInline());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
