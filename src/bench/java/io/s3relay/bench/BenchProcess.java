@@ -28,7 +28,7 @@ public final class BenchProcess {
     private BenchProcess() {
     }
 
-    /** args: system broker-url s3-endpoint input-queue actions-queue integrations concurrency max-in-flight data-dir */
+    /** args: system broker-url s3-endpoint input-queue actions-queue integrations concurrency data-dir */
     public static void main(String[] args) throws Exception {
         String system = args[0];
         String broker = args[1];
@@ -37,14 +37,13 @@ public final class BenchProcess {
         String actions = args[4];
         int integrations = Integer.parseInt(args[5]);
         int concurrency = Integer.parseInt(args[6]);
-        String maxInFlight = args[7];
-        Path dir = Path.of(args[8]);
+        Path dir = Path.of(args[7]);
         Files.createDirectories(dir);
         Starter starter = switch (system) {
             case "ceiling" -> () -> HandWrittenCeilings.ceiling(broker, s3, input, actions, integrations, concurrency, input, false);
             case "ceiling+pending" -> () -> HandWrittenCeilings.ceiling(broker, s3, input, actions, integrations, concurrency, input, true);
             case "two-hop" -> () -> HandWrittenCeilings.twoHop(broker, s3, input, actions, integrations, concurrency, input);
-            case "relay" -> () -> relay(broker, s3, input, actions, integrations, concurrency, maxInFlight, dir);
+            case "relay" -> () -> relay(broker, s3, input, actions, integrations, concurrency, dir);
             default -> throw new IllegalArgumentException("unknown system " + system);
         };
         AutoCloseable running = starter.start();
@@ -86,7 +85,7 @@ public final class BenchProcess {
 
     /** The relay as {@code s3relay run} starts it, with the benchmark's queues, integrations and concurrency. */
     private static AutoCloseable relay(String broker, URI s3, String input, String actions, int integrations,
-                                       int concurrency, String maxInFlight, Path dir) throws Exception {
+                                       int concurrency, Path dir) throws Exception {
         Path integrationsFile = dir.resolve("integrations.yaml");
         Files.writeString(integrationsFile, BenchRelays.integrations(integrations, s3, input));
         Main main = S3Relay.newMain();
@@ -98,7 +97,6 @@ public final class BenchProcess {
                 // as many consumers as the ceiling on each queue: the submissions' own upload the copies that go inline
                 "s3relay.submissions.concurrency", String.valueOf(concurrency),
                 "s3relay.upload.concurrency", String.valueOf(concurrency),
-                "s3relay.integration.max-in-flight", maxInFlight,
                 "s3relay.queue.submissions", input, "s3relay.queue.uploads", input + ".jobs",
                 "s3relay.queue.actions", actions};
         for (int i = 0; i < overrides.length; i += 2) {

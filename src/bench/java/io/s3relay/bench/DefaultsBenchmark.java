@@ -571,7 +571,7 @@ public final class DefaultsBenchmark {
         ProcessBuilder builder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
                 BenchProcess.class.getName(), "ceiling+pending", broker.url() + "?jms.prefetchPolicy.queuePrefetch=" + PREFETCH,
                 s3.endpoint().toString(), submissions, actions, String.valueOf(scenario.integrations()),
-                String.valueOf(CONCURRENCY), String.valueOf(CONCURRENCY), data.toString());
+                String.valueOf(CONCURRENCY), data.toString());
         userEnvironment(builder);
         return start(builder, log, true);
     }

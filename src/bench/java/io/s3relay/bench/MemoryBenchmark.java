@@ -149,7 +149,6 @@ public final class MemoryBenchmark {
                 "-Ds3relay.integrations.file=" + integrations,
                 "-Ds3relay.local-s3.enabled=false",
                 "-Ds3relay.upload.concurrency=" + CONCURRENCY,
-                "-Ds3relay.integration.max-in-flight=" + CONCURRENCY,
                 "-Dcamel.main.routes-reload-enabled=false",
                 "-Dcamel.management.port=" + managementPort));
         command.addAll(relayOptions);

@@ -226,9 +226,6 @@ public final class RelayVsCeilingBenchmark {
         String name = "bench." + system.replace("-", "") + "." + (++run);
         return SystemProcess.start(List.of(SYSTEM_JVM.strip().split("\\s+")), system, List.of(broker.url(), s3.endpoint().toString(), name,
                 name + ".actions", String.valueOf(scenario.integrations()), String.valueOf(CONCURRENCY),
-                // as many uploads per integration as the ceiling has consumers; -Dbench.max-in-flight=4 measures the
-                // relay's default bulkhead instead
-                System.getProperty("bench.max-in-flight", String.valueOf(CONCURRENCY)),
                 dir.resolve(name).toString()), dir.resolve(name + ".log"), name);
     }
 

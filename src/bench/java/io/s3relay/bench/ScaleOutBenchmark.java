@@ -216,7 +216,6 @@ public final class ScaleOutBenchmark {
                 "-Ds3relay.local-s3.enabled=false",
                 "-Ds3relay.submissions.concurrency=" + CONCURRENCY,
                 "-Ds3relay.upload.concurrency=" + CONCURRENCY,
-                "-Ds3relay.integration.max-in-flight=" + CONCURRENCY,
                 "-Ds3relay.queue.submissions=" + input,
                 "-Ds3relay.queue.uploads=bench.scale.uploads" + suffix,
                 "-Ds3relay.queue.actions=" + actions,

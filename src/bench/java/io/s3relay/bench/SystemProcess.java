@@ -31,7 +31,7 @@ final class SystemProcess implements AutoCloseable {
     }
 
     /**
-     * @param args broker-url s3-endpoint input-queue actions-queue integrations concurrency max-in-flight data-dir,
+     * @param args broker-url s3-endpoint input-queue actions-queue integrations concurrency data-dir,
      *             as {@link BenchProcess} takes them; its output other than its answers goes to {@code log}
      */
     static SystemProcess start(List<String> jvmOptions, String system, List<String> args, Path log, String input)

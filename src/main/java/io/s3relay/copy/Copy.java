@@ -26,6 +26,7 @@ public final class Copy {
     private volatile Long bytes;
     private volatile Long millis;
     private volatile boolean alreadyExisted;
+    private volatile long place;
 
     public Copy(UploadJob job, int attempt) {
         this.job = job;
@@ -124,6 +125,16 @@ public final class Copy {
     /** Milliseconds from the key's rendering to the object stored; null before. */
     public Long getMillis() {
         return millis;
+    }
+
+    /** The copy took a place among the uploads in flight, by this ticket. */
+    public void holdsPlace(long ticket) {
+        this.place = ticket;
+    }
+
+    /** The ticket of the place the copy holds among the uploads in flight; 0 before it took one. */
+    public long place() {
+        return place;
     }
 
     /** An integration that never overwrites found the object already there (S3 answered 412). */

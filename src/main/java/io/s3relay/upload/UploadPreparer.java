@@ -82,10 +82,15 @@ public class UploadPreparer {
         copy.rendered(integration, key, tagging);
     }
 
-    /** A place among the integration's uploads in flight, given back however the exchange ends. */
+    /**
+     * A place among the uploads in flight, given back when the upload call ends (see {@link #uploadEnded}), or,
+     * should a step before it fail, when the exchange completes: for a copy within its submission that is when the
+     * whole submission commits, its other copies uploaded.
+     */
     public void acquireSlot(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) {
         String integrationId = copy.getIntegration().id();
         long ticket = guard.acquire(integrationId, copy.getAccountId(), copy.isInline());
+        copy.holdsPlace(ticket);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
@@ -99,9 +104,13 @@ public class UploadPreparer {
         ObjectOptionsInterceptor.tagNext(copy.getIntegration().settings().bucket(), copy.getKey(), copy.getTagging());
     }
 
-    /** The upload call has returned or failed: its tags are withdrawn from the thread. */
-    public void uploadEnded(Exchange exchange) {
+    /**
+     * The upload call has returned or failed: its tags are withdrawn from the thread and its place is given back at
+     * once, not when its submission commits after the submission's other copies.
+     */
+    public void uploadEnded(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         ObjectOptionsInterceptor.clearTags();
+        guard.release(copy.getIntegration().id(), copy.place());
     }
 
     /**
