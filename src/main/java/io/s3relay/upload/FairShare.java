@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The places of one pool of upload threads (the submissions' consumers, or the upload jobs' consumers), shared
  * fairly among the integrations that have work in it, and never left idle: an integration alone with work may use
  * every place (but {@code reserve}); when {@code n} integrations have uploads in flight or waiting, each may use
- * {@code capacity / n} of them (rounded up). A slow or failing integration never uses more than half, so another
- * account's work always finds a place while that bucket holds its uploads.
+ * {@code capacity / n} of them (rounded up). Slow or failing integrations never use more than half, all of them
+ * together, so another account's work always finds a place while those buckets hold their uploads.
  *
  * <p>A thread that finds its integration at its share may wait for one of that integration's places: its uploads
  * end in milliseconds while it is healthy, so the job neither goes back to the broker nor holds the thread long.
@@ -26,6 +26,8 @@ public final class FairShare {
     private final Condition placeFreed = lock.newCondition();
     /** The integrations with uploads in flight or waiting in this pool; none other is kept. */
     private final Map<String, Places> holders = new HashMap<>();
+    /** Places taken by slow or failing integrations, all of them together. */
+    private int limitedInFlight;
 
     private static final class Places {
         int inFlight;
@@ -55,8 +57,11 @@ public final class FairShare {
         lock.lock();
         try {
             Places places = holders.computeIfAbsent(integrationId, id -> new Places());
-            if (places.inFlight < limit(limited)) {
+            if (places.inFlight < limit(limited) && (!limited || limitedInFlight < Math.max(1, capacity / 2))) {
                 places.inFlight++;
+                if (limited) {
+                    limitedInFlight++;
+                }
                 return true;
             }
             if (limited || waitMillis <= 0 || places.waiting >= Math.max(1, limit(false) / 2)) {
@@ -86,13 +91,16 @@ public final class FairShare {
         }
     }
 
-    /** Gives back a place that {@link #take} gave. */
-    public void give(String integrationId) {
+    /** Gives back a place that {@link #take} gave, with the {@code limited} it was taken with. */
+    public void give(String integrationId, boolean limited) {
         lock.lock();
         try {
             Places places = holders.get(integrationId);
             if (places != null && places.inFlight > 0) {
                 places.inFlight--;
+                if (limited && limitedInFlight > 0) {
+                    limitedInFlight--;
+                }
                 forgetIfIdle(integrationId, places);
                 // one integration fewer may mean a larger share for every other
                 placeFreed.signalAll();

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two pools: the submissions' consumers, which upload copies within their submissions, shared by account (a
  * submission's copies are all its account's, uploaded one after the other) and leaving one consumer free for the
- * next account's submission (a copy beyond its account's share goes as a job at once), and the
+ * next account's submission (a copy beyond its account's share waits up to {@value #WITHIN_SUBMISSION_WAIT_MILLIS} ms
+ * for one of its account's places, then goes on as a job: without that wait, the consumer left over raced through
+ * the backlog turning every copy it took into a job while the others uploaded), and the
  * upload jobs' consumers, where a healthy integration's job waits for one of its places (they free in
  * milliseconds) and a slow or failing one's goes back to the broker, later each time it finds no place.
  */
@@ -27,6 +29,8 @@ public class IntegrationGuard implements FailedAttempts {
     private static final Logger LOG = LoggerFactory.getLogger(IntegrationGuard.class);
     /** How long a job that found no place first waits on the broker (doubled each time it finds none again). */
     static final long NO_PLACE_RETRY_MILLIS = 1000;
+    /** How long a copy within its submission may wait for one of its account's places before it goes as a job. */
+    static final long WITHIN_SUBMISSION_WAIT_MILLIS = 200;
 
     private final FairShare withinSubmissions;
     private final FairShare jobs;
@@ -37,7 +41,7 @@ public class IntegrationGuard implements FailedAttempts {
     private final AtomicLong tickets = new AtomicLong();
 
     /** @param holder whom the place is counted for in its pool: the account within submissions, else the integration */
-    private record Flight(String holder, long startedNanos, FairShare pool) {
+    private record Flight(String holder, long startedNanos, FairShare pool, boolean limited) {
     }
 
     private static final class State {
@@ -84,7 +88,7 @@ public class IntegrationGuard implements FailedAttempts {
         FairShare pool = withinSubmission ? withinSubmissions : jobs;
         String holder = withinSubmission ? accountId : integrationId;
         boolean limited = !healthy(state);
-        if (!pool.take(holder, limited, withinSubmission ? 0 : slowUploadMillis)) {
+        if (!pool.take(holder, limited, withinSubmission ? WITHIN_SUBMISSION_WAIT_MILLIS : slowUploadMillis)) {
             throw new NotAttemptedException((withinSubmission ? "account " + accountId : "integration " + integrationId)
                     + " has its share of uploads in flight ("
                     + pool.shareOf(holder, limited) + (withinSubmission ? " within submissions" : " of the jobs")
@@ -92,7 +96,7 @@ public class IntegrationGuard implements FailedAttempts {
                     withinSubmission ? 0 : NO_PLACE_RETRY_MILLIS);
         }
         long ticket = tickets.incrementAndGet();
-        state.inFlight.put(ticket, new Flight(holder, System.nanoTime(), pool));
+        state.inFlight.put(ticket, new Flight(holder, System.nanoTime(), pool, limited));
         return ticket;
     }
 
@@ -100,7 +104,7 @@ public class IntegrationGuard implements FailedAttempts {
         State state = states.get(integrationId);
         Flight flight = state == null ? null : state.inFlight.remove(ticket);
         if (flight != null) {
-            flight.pool().give(flight.holder());
+            flight.pool().give(flight.holder(), flight.limited());
         }
     }
 

@@ -49,7 +49,7 @@ class FairShareTest {
             pool.take("int_a", false, 0);
         }
         assertThat(pool.take("int_a", false, 0)).isFalse();
-        pool.give("int_b");
+        pool.give("int_b", false);
         assertThat(pool.take("int_a", false, 0)).as("int_a is alone again").isTrue();
     }
 
@@ -67,6 +67,22 @@ class FairShareTest {
     }
 
     @Test
+    void neverGivesSlowOrFailingIntegrationsMoreThanHalfAllTogether() {
+        FairShare pool = new FairShare(8, 0);
+        assertThat(pool.take("int_stalling", true, 0)).isTrue();
+        assertThat(pool.take("int_stalling", true, 0)).isTrue();
+        assertThat(pool.take("int_503", true, 0)).isTrue();
+        assertThat(pool.take("int_503", true, 0)).isTrue();
+        assertThat(pool.take("int_503", true, 0)).as("a fifth place for the failing ones").isFalse();
+        for (int i = 0; i < 3; i++) {
+            assertThat(pool.take("int_healthy", false, 0)).as("the healthy integration's place %d of its third", i + 1)
+                    .isTrue();
+        }
+        pool.give("int_stalling", true);
+        assertThat(pool.take("int_503", true, 0)).as("a failing one's place freed").isTrue();
+    }
+
+    @Test
     void aThreadAtItsIntegrationsShareWaitsForOneOfItsPlaces() throws Exception {
         FairShare pool = new FairShare(2, 0);
         pool.take("int_b", false, 0);
@@ -74,7 +90,7 @@ class FairShareTest {
         CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> pool.take("int_a", false, 5_000));
         Thread.sleep(100);
         assertThat(waiting).as("int_a has its share: one of two").isNotDone();
-        pool.give("int_a");
+        pool.give("int_a", false);
         assertThat(waiting.get(5, TimeUnit.SECONDS)).as("it took the place its integration gave back").isTrue();
     }
 
@@ -98,7 +114,7 @@ class FairShareTest {
         long started = System.nanoTime();
         assertThat(pool.take("int_a", false, 5_000)).as("a second waiter is told no at once").isFalse();
         assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(2));
-        pool.give("int_a");
+        pool.give("int_a", false);
         assertThat(waiting.get(5, TimeUnit.SECONDS)).isTrue();
     }
 }

@@ -14,7 +14,7 @@ class IntegrationGuardTest {
     private static final boolean AS_A_JOB = false;
 
     @Test
-    void sendsACopyBeyondItsShareWithinSubmissionsAsAJobAtOnce() {
+    void sendsACopyBeyondItsShareWithinSubmissionsAsAJobAfterAShortWait() {
         IntegrationGuard guard = new IntegrationGuard(3, 8, 5, 30_000, 5_000);
         guard.acquire("int_a", "acc_int_a", WITHIN_SUBMISSION);
         guard.acquire("int_a", "acc_int_a", WITHIN_SUBMISSION);
