@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 class IsolationTest {
 
+    /** The healthy account's uploads per phase. */
+    private static final int UPLOADS = 1_200;
+
     @Test
     void keepsAHealthyAccountFlowingWhileOtherBucketsStallOrAnswer503() throws Exception {
         List<Socket> stalled = new CopyOnWriteArrayList<>();
@@ -72,24 +75,26 @@ class IsolationTest {
                                 "throttled", "path_template: \"{{ submission_id }}.pdf\""));
                 String pdf = relay.pdf(randomPdf(20_000));
 
-                // warm-up, then the undisturbed rate
-                rate(relay, healthy, pdf, 50, List.of());
-                double before = rate(relay, healthy, pdf, 300, List.of());
+                // warm-up, then the undisturbed rate. At full speed (about 200 uploads/s on 2 cores) a phase lasts
+                // several seconds, well beyond the second the relay needs to find a stalling bucket out (its
+                // call-timeout): 300 uploads took 1.5 s, which that first second dominated
+                rate(relay, healthy, pdf, UPLOADS, List.of());
+                double before = rate(relay, healthy, pdf, UPLOADS, List.of());
                 // the same load while two other accounts' buckets fail, their submissions sent alongside
                 List<String> disturbers = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
                     disturbers.add(submission(newId("sub"), i % 2 == 0 ? stallingAccount : throttledAccount, false, pdf));
                 }
-                double disturbed = rate(relay, healthy, pdf, 300, disturbers);
+                double disturbed = rate(relay, healthy, pdf, UPLOADS, disturbers);
                 // undisturbed again, once the failing integrations are gone (their jobs end as dead letters): this
                 // shared machine's speed drifts, and the mean of the rates before and after cancels a steady drift
                 relay.writeIntegrationsFile("integrations:\n" + healthyIntegration);
                 relay.registry().reload();
-                double after = rate(relay, healthy, pdf, 300, List.of());
+                double after = rate(relay, healthy, pdf, UPLOADS, List.of());
 
                 double undisturbed = (before + after) / 2;
                 double ratio = disturbed / undisturbed;
-                String line = String.format("| a healthy account's 300 uploads while another bucket stalls and a third answers 503 SlowDown"
+                String line = String.format("| a healthy account's " + UPLOADS + " uploads while another bucket stalls and a third answers 503 SlowDown"
                         + " (60 failing submissions) | %.1f uploads/s undisturbed (%.1f before, %.1f after), %.1f disturbed, ratio %.2f |%n",
                         undisturbed, before, after, disturbed, ratio);
                 System.out.print("isolation: " + line);
@@ -118,8 +123,16 @@ class IsolationTest {
                 relay.send(alongside.get(i));
             }
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> ids.stream().allMatch(id ->
-                relay.statusesOf(id).stream().anyMatch(s -> s.path("state").asText().equals("processed"))));
+        // one pass over the statuses per poll: the test runs in the relay's JVM, and its own CPU counts
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            java.util.Set<String> processed = new java.util.HashSet<>();
+            for (var status : relay.allStatuses()) {
+                if (status.path("state").asText().equals("processed")) {
+                    processed.add(status.path("submission_id").asText());
+                }
+            }
+            return processed.containsAll(ids);
+        });
         return count / ((System.nanoTime() - started) / 1e9);
     }
 }

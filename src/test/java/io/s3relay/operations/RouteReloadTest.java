@@ -82,6 +82,13 @@ class RouteReloadTest {
 
         await().atMost(Duration.ofSeconds(90)).until(() -> ids.stream().allMatch(id ->
                 relay.statusesOf(id).stream().anyMatch(s -> s.path("state").asText().equals("processed"))));
+        // the edit is in force once reloaded: the relay may have drained the 150 before that, so a few more follow
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs.toString().contains("Routes reloaded"));
+        for (int i = 0; i < 5; i++) {
+            String id = newId("sub");
+            relay.send(submission(id, account, false, pdf));
+            relay.awaitStatus(id, "int_reload", "processed");
+        }
         await().atMost(Duration.ofSeconds(30)).until(() -> logs.toString().contains("edited-by-operator"));
         long duplicates = ids.stream().mapToLong(id -> relay.statusesOf(id).stream()
                 .filter(s -> s.path("state").asText().equals("processed")).count() - 1).sum();
