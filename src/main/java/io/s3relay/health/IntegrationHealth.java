@@ -1,7 +1,6 @@
 package io.s3relay.health;
 
 import java.io.IOException;
-import org.apache.camel.ExchangeProperty;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,13 +25,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s3relay.config.ActiveIntegration;
+import io.s3relay.copy.Copy;
 import io.s3relay.failure.FailureClassifier;
 import io.s3relay.failure.FailureHeaders;
 import io.s3relay.failure.NotAttemptedException;
 import io.s3relay.failure.RetryScheduler;
 import io.s3relay.status.UploadMetrics;
-import io.s3relay.copy.Copy;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

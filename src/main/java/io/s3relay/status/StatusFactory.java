@@ -1,8 +1,6 @@
 package io.s3relay.status;
 
 import java.time.Clock;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,9 +8,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.config.Integration;
-import io.s3relay.submission.Submission;
 import io.s3relay.copy.Copy;
 import io.s3relay.copy.UploadJob;
+import io.s3relay.submission.Submission;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 
 /**
  * Writes the {@code aws_s3_upload} status messages: pending when a job is accepted, processed once the object is

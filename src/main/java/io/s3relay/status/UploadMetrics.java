@@ -1,7 +1,6 @@
 package io.s3relay.status;
 
 import java.time.Duration;
-import org.apache.camel.ExchangeProperty;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.copy.Copy;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * The relay's own meters, per integration, next to Camel's route metrics on /observe/metrics:

@@ -1,9 +1,6 @@
 package io.s3relay.upload;
 
 import java.time.Clock;
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +10,10 @@ import io.s3relay.copy.Copy;
 import io.s3relay.copy.UploadJob;
 import io.s3relay.failure.Attempts;
 import io.s3relay.submission.Submission;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -84,8 +84,7 @@ public class UploadPreparer {
 
     /**
      * A place among the uploads in flight, given back when the upload call ends (see {@link #uploadEnded}), or,
-     * should a step before it fail, when the exchange completes: for a copy within its submission that is when the
-     * whole submission commits, its other copies uploaded.
+     * should a step before it fail, when the copy's exchange completes (giving back twice is harmless).
      */
     public void acquireSlot(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) {
         String integrationId = copy.getIntegration().id();
@@ -106,7 +105,7 @@ public class UploadPreparer {
 
     /**
      * The upload call has returned or failed: its tags are withdrawn from the thread and its place is given back at
-     * once, not when its submission commits after the submission's other copies.
+     * once, not after the steps that follow (metrics, the processed status and its send).
      */
     public void uploadEnded(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         ObjectOptionsInterceptor.clearTags();
