@@ -19,9 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 public class DeadLetters {
 
-    /** Exchange property holding the failed status to publish, absent when no submission can be named. */
-    public static final String FAILED_STATUS = "s3relayFailedStatus";
-
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     private final ObjectMapper mapper;
@@ -39,8 +36,8 @@ public class DeadLetters {
     }
 
     /**
-     * Sets the dead-letter headers on the original message and leaves the failed status in a property. It never
-     * throws: whatever it cannot describe, the letter still goes to the relay's dead-letter queue with a reason.
+     * Sets the dead-letter headers on the original message. It never throws: whatever it cannot describe, the letter
+     * still goes to the relay's dead-letter queue with a reason.
      */
     public void prepare(Exchange exchange) {
         try {
@@ -65,12 +62,10 @@ public class DeadLetters {
 
         String integrationId = null;
         Submission submission = null;
-        boolean replayed = Boolean.TRUE.equals(exchange.getMessage().getHeader(FailureHeaders.REPLAYED, Boolean.class));
         UploadJob job = readJob(body);
         if (job != null) {
             integrationId = job.integrationId();
             submission = job.submission();
-            replayed |= job.replayed();
         } else if (body != null) {
             submission = parser.identify(body);
         }
@@ -98,17 +93,39 @@ public class DeadLetters {
         }
 
         metrics.failed(integrationId, submission == null ? null : submission.accountId());
-        if (submission != null) {
-            try {
-                exchange.setProperty(FAILED_STATUS, statuses.failed(integrationId, submission, attempts, reason, key, replayed));
-            } catch (RuntimeException e) {
-                // the dead letter itself must never fail: without it the broker's own DLQ would take the message
-                LOG.error("No failed status for the dead letter of submission {}: {}", submission.id(), e.toString());
-            }
-        }
         LOG.error("Upload account={} id={} integration={} key={} attempts={} state=failed ({}): {}; dead-lettered from route {}",
                 submission == null ? null : submission.accountId(), submission == null ? null : submission.id(),
                 integrationId, key, attempts, permanent ? "permanent" : "retries exhausted", reason, exchange.getFromRouteId());
+    }
+
+    /**
+     * The {@code failed} status of the submission a dead letter (described by {@link #prepare}) names, or null when
+     * it names none. It never throws: the dead letter itself must never fail, or the broker's own DLQ would take the
+     * message.
+     */
+    public String failedStatus(Exchange exchange) {
+        var message = exchange.getMessage();
+        Submission submission = null;
+        try {
+            String body = message.getBody(String.class);
+            UploadJob job = readJob(body);
+            submission = job != null ? job.submission() : body == null ? null : parser.identify(body);
+            if (submission == null) {
+                return null;
+            }
+            Copy copy = Copy.of(exchange);
+            Integer attempts = message.getHeader(FailureHeaders.ATTEMPTS, Integer.class);
+            boolean replayed = Boolean.TRUE.equals(message.getHeader(FailureHeaders.REPLAYED, Boolean.class))
+                    || job != null && job.replayed();
+            return statuses.failed(job == null ? null : job.integrationId(), submission,
+                    attempts == null ? Attempts.of(exchange) : attempts,
+                    message.getHeader(FailureHeaders.ERROR_MESSAGE, String.class), copy == null ? null : copy.getKey(),
+                    replayed);
+        } catch (RuntimeException e) {
+            LOG.error("No failed status for the dead letter of submission {}: {}",
+                    submission == null ? null : submission.id(), e.toString());
+            return null;
+        }
     }
 
     private UploadJob readJob(String body) {

@@ -5,7 +5,6 @@ import java.time.Clock;
 import io.s3relay.config.ActiveIntegration;
 import io.s3relay.copy.Copy;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.jms.JmsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +15,6 @@ import org.slf4j.LoggerFactory;
  * that failed within its submission goes the same way, as its job to the upload jobs queue.
  */
 public class RetryScheduler {
-
-    /** Exchange property: the queue the retried message goes to (when unset, the queue it came from). */
-    public static final String RETRY_QUEUE = "s3relayRetryQueue";
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryScheduler.class);
 
@@ -84,9 +80,6 @@ public class RetryScheduler {
         message.removeHeaders("Camel*");
         message.removeHeader("JMSXDeliveryCount");
         message.removeHeader(FailureHeaders.SCHEDULED_JOB_ID);
-        if (exchange.getProperty(RETRY_QUEUE) == null) {
-            exchange.setProperty(RETRY_QUEUE, ((JmsEndpoint) exchange.getFromEndpoint()).getDestinationName());
-        }
         if (attempted) {
             LOG.warn("Attempt {} of {} failed in route {}{}; retrying in {} ms: {}", attempt, backoff.maxAttempts(),
                     exchange.getFromRouteId(), integration == null ? "" : " (integration " + integration.id() + ")",
