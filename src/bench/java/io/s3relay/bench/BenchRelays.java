@@ -24,19 +24,24 @@ final class BenchRelays {
     static String integrations(int count, java.net.URI endpoint, String keyPrefix) {
         StringBuilder yaml = new StringBuilder("integrations:\n");
         for (int i = 0; i < count; i++) {
-            yaml.append("""
-                      - id: int_%d
-                        account_id: acc_bench
-                        bucket: bench
-                        region: us-east-1
-                        access_key_id: bench
-                        secret_access_key: bench-secret
-                        endpoint: %s
-                        path_style: true
-                        path_template: "%s/%d/{{ submission_id }}.pdf"
-                    """.formatted(i, endpoint, keyPrefix, i));
+            yaml.append(integration("int_" + i, "acc_bench", endpoint, keyPrefix + "/" + i));
         }
         return yaml.toString();
+    }
+
+    /** One integration (a YAML list item) into the bucket {@code bench} of the benchmark's S3 server, keys under a prefix. */
+    static String integration(String id, String account, java.net.URI endpoint, String keyPrefix) {
+        return """
+                  - id: %s
+                    account_id: %s
+                    bucket: bench
+                    region: us-east-1
+                    access_key_id: bench
+                    secret_access_key: bench-secret
+                    endpoint: %s
+                    path_style: true
+                    path_template: "%s/{{ submission_id }}.pdf"
+                """.formatted(id, account, endpoint, keyPrefix);
     }
 
     /** Waits until a relay process answers {@code /observe/health}; fails if it exits or takes over 90 s. */

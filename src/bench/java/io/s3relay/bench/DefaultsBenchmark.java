@@ -41,7 +41,6 @@ import jakarta.jms.MessageListener;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.broker.region.Destination;
 import org.apache.activemq.broker.region.DestinationFilter;
 import org.apache.activemq.broker.region.Queue;
@@ -75,7 +74,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * latency counts from the launch (cold) or that moment (warm). And a second tenant: while a cold system drains one
  * account's backlog, another account with an integration of its own sends a submission every 250 ms; its latency
  * counts from each send. CPU is the system process's, read from /proc/&lt;pid&gt;/stat (user + system time of all
- * its threads) for both systems alike. Not a test: run it with -Pdefaults (docs/performance.md).
+ * its threads) for both systems alike. Not a test: run it with -Pbench (docs/performance.md).
  */
 public final class DefaultsBenchmark {
 
@@ -97,6 +96,7 @@ public final class DefaultsBenchmark {
     private final Path logs = project.resolve("target/defaults-bench");
     private final UserLaunch launch;
     private final long clockTicks;
+    private final BenchServers servers;
     private final Path dir;
     private final EmbeddedBroker broker;
     private final BlobStore objects;
@@ -109,7 +109,7 @@ public final class DefaultsBenchmark {
 
     private DefaultsBenchmark() throws Exception {
         if (!Files.isRegularFile(jar) || !Files.isDirectory(project.resolve("target/lib"))) {
-            throw new IllegalStateException(jar + " and target/lib are missing: run `mvn -B -o -Pdefaults -DskipTests package exec:exec`");
+            throw new IllegalStateException(jar + " and target/lib are missing: run `mvn -B -Pbench -DskipTests package exec:exec`");
         }
         launch = UserLaunch.read(project);
         clockTicks = clockTicks();
@@ -118,13 +118,12 @@ public final class DefaultsBenchmark {
             BenchRelays.deleteRecursively(logs);
         }
         Files.createDirectories(logs);
-        dir = Files.createTempDirectory("s3relay-defaults");
-        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
-        objects = LocalS3Store.storeIn(dir.resolve("s3"));
-        s3 = new LocalS3Store(objects, "127.0.0.1", 0, "bench", "bench-secret").start();
-        s3.createBucket("bench");
-        connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
-        connection.start();
+        servers = BenchServers.start("s3relay-defaults", store -> store);
+        dir = servers.dir();
+        broker = servers.broker();
+        objects = servers.objects();
+        s3 = servers.s3();
+        connection = servers.connection();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(Process::destroyForcibly)));
     }
 
@@ -255,10 +254,7 @@ public final class DefaultsBenchmark {
                 }
             }
         } finally {
-            bench.connection.close();
-            bench.s3.close();
-            bench.broker.close();
-            BenchRelays.deleteRecursively(bench.dir);
+            bench.servers.close();
         }
 
         System.out.printf("%n%s%n", table(rows));
@@ -530,17 +526,7 @@ public final class DefaultsBenchmark {
         String yaml = BenchRelays.integrations(scenario.integrations(), s3.endpoint(), name);
         if (scenario.tenant()) {
             // a second account with an integration of its own, writing under the run's prefix too
-            yaml += """
-                      - id: int_other
-                        account_id: acc_other
-                        bucket: bench
-                        region: us-east-1
-                        access_key_id: bench
-                        secret_access_key: bench-secret
-                        endpoint: %s
-                        path_style: true
-                        path_template: "%s/other/{{ submission_id }}.pdf"
-                    """.formatted(s3.endpoint(), name);
+            yaml += BenchRelays.integration("int_other", "acc_other", s3.endpoint(), name + "/other");
         }
         Files.writeString(integrationsFile, yaml);
         List<String> command = new ArrayList<>();

@@ -36,7 +36,6 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import org.apache.activemq.ActiveMQConnectionFactory;
 import org.gaul.s3proxy.blobstore.domain.Blob;
 import org.gaul.s3proxy.blobstore.options.GetOptions;
 
@@ -49,7 +48,7 @@ import org.gaul.s3proxy.blobstore.options.GetOptions;
  * size and SHA-256 against the source's;</li>
  * <li>heap used after a full GC before and after 10,000 small submissions.</li>
  * </ol>
- * Prints figures and asserts no timing. Not a test: run it with -Pmemory.
+ * Prints figures and asserts no timing. Not a test: run it with -Pbench -Dbench=memory (docs/performance.md).
  */
 public final class MemoryBenchmark {
 
@@ -59,6 +58,7 @@ public final class MemoryBenchmark {
     private static final String BUCKET = "bench";
     private static final int CONCURRENCY = 8;
 
+    private final BenchServers servers;
     private final Path dir;
     private final EmbeddedBroker broker;
     private final RecordingBlobStore objects;
@@ -74,14 +74,12 @@ public final class MemoryBenchmark {
 
     private MemoryBenchmark(List<String> relayOptions) throws Exception {
         this.relayOptions = relayOptions;
-        dir = Files.createTempDirectory("s3relay-memory");
-        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
-        // objects on disk: an in-memory store would hold the 1 GiB object in a heap
-        objects = new RecordingBlobStore(LocalS3Store.storeIn(dir.resolve("s3")));
-        s3 = new LocalS3Store(objects, "127.0.0.1", 0, "bench", "bench-secret").start();
-        s3.createBucket(BUCKET);
-        connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
-        connection.start();
+        servers = BenchServers.start("s3relay-memory", RecordingBlobStore::new);
+        dir = servers.dir();
+        broker = servers.broker();
+        objects = (RecordingBlobStore) servers.objects();
+        s3 = servers.s3();
+        connection = servers.connection();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         session.createConsumer(session.createQueue("s3relay.actions")).setMessageListener(message -> {
             try {
@@ -399,9 +397,6 @@ public final class MemoryBenchmark {
                 relay.destroyForcibly().waitFor();
             }
         }
-        connection.close();
-        s3.close();
-        broker.close();
-        BenchRelays.deleteRecursively(dir);
+        servers.close();
     }
 }

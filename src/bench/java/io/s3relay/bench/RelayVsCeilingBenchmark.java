@@ -14,7 +14,6 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import org.apache.activemq.ActiveMQConnectionFactory;
 
 /**
  * The relay against the fastest thing a user could write by hand, in one run, on the same embedded persistent
@@ -26,7 +25,7 @@ import org.apache.activemq.ActiveMQConnectionFactory;
  * The broker and the S3 server run in this JVM; each system runs in a JVM of its own ({@link BenchProcess}), as
  * the relay does in production. Prints throughput (uploads/s from the first submission dropped to the last
  * processed status), latency percentiles, the system's own CPU time and peak heap, and the ratios relay / ceiling
- * and relay / two-hop ceiling. Not a test: run it with -Pthroughput.
+ * and relay / two-hop ceiling. Not a test: run it with -Pbench -Dbench=throughput (docs/performance.md).
  */
 public final class RelayVsCeilingBenchmark {
 
@@ -36,6 +35,7 @@ public final class RelayVsCeilingBenchmark {
     /** -Dbench.systems=ceiling,ceiling+pending,relay picks others; the relay is always among them. */
     private static final List<String> SYSTEMS = List.of("ceiling", "two-hop", "relay");
 
+    private final BenchServers servers;
     private final Path dir;
     private final EmbeddedBroker broker;
     private final LocalS3Store s3;
@@ -44,14 +44,12 @@ public final class RelayVsCeilingBenchmark {
     private int run;
 
     private RelayVsCeilingBenchmark() throws Exception {
-        dir = Files.createTempDirectory("s3relay-bench");
-        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
-        // objects on disk: an in-memory store would fill the heap and the heap figures with the objects
-        objects = LocalS3Store.storeIn(dir.resolve("s3"));
-        s3 = new LocalS3Store(objects, "127.0.0.1", 0, "bench", "bench-secret").start();
-        s3.createBucket("bench");
-        connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
-        connection.start();
+        servers = BenchServers.start("s3relay-bench", store -> store);
+        dir = servers.dir();
+        broker = servers.broker();
+        objects = servers.objects();
+        s3 = servers.s3();
+        connection = servers.connection();
     }
 
     record Scenario(String name, int submissions, int pdfBytes, int integrations, boolean queuedBeforeStart) {
@@ -120,10 +118,7 @@ public final class RelayVsCeilingBenchmark {
         for (Scenario scenario : scenarios) {
             bench.compare(scenario, systems, rounds);
         }
-        bench.connection.close();
-        bench.s3.close();
-        bench.broker.close();
-        BenchRelays.deleteRecursively(bench.dir);
+        bench.servers.close();
         System.exit(0);
     }
 

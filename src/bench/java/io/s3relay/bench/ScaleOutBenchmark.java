@@ -20,7 +20,6 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import org.apache.activemq.ActiveMQConnectionFactory;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import org.gaul.s3proxy.blobstore.domain.Blob;
@@ -31,13 +30,14 @@ import org.gaul.s3proxy.blobstore.options.PutOptions;
  * started as `java -cp ... io.s3relay.S3Relay run`) competing for the same queues of one broker. The broker and
  * the S3 server (objects on disk) run in this JVM. Prints the throughput of each run, the uploads each process
  * made (from its log), and checks that no job was done twice: PutObject calls per key on the S3 server, and
- * processed statuses per (submission, integration). Not a test: run it with -Pscaleout.
+ * processed statuses per (submission, integration). Not a test: run it with -Pbench -Dbench=scaleout (docs/performance.md).
  */
 public final class ScaleOutBenchmark {
 
     private static final int CONCURRENCY = 8;
     private static final String RELAY_HEAP = "-Xmx512m";
 
+    private final BenchServers servers;
     private final Path dir;
     private final EmbeddedBroker broker;
     private final CountingBlobStore objects;
@@ -65,13 +65,12 @@ public final class ScaleOutBenchmark {
     }
 
     private ScaleOutBenchmark() throws Exception {
-        dir = Files.createTempDirectory("s3relay-scaleout");
-        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
-        objects = new CountingBlobStore(LocalS3Store.storeIn(dir.resolve("s3")));
-        s3 = new LocalS3Store(objects, "127.0.0.1", 0, "bench", "bench-secret").start();
-        s3.createBucket("bench");
-        connection = new ActiveMQConnectionFactory(broker.url()).createConnection();
-        connection.start();
+        servers = BenchServers.start("s3relay-scaleout", CountingBlobStore::new);
+        dir = servers.dir();
+        broker = servers.broker();
+        objects = (CountingBlobStore) servers.objects();
+        s3 = servers.s3();
+        connection = servers.connection();
     }
 
     public static void main(String[] args) throws Exception {
