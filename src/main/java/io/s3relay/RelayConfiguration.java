@@ -161,16 +161,12 @@ public class RelayConfiguration implements CamelConfiguration {
                 dataDir.resolve("integration-health.json"), clock));
         context.getRegistry().bind("retries", new RetryScheduler(backoff, guard, clock));
 
-        long depthInterval = settings.getMetrics().getQueueDepthInterval();
-        if (depthInterval > 0) {
-            RelaySettings.Queue queues = settings.getQueue();
-            QueueDepths depths = new QueueDepths(brokerConnectionFactory(settings.getBroker(), brokerUrl),
-                    List.of(queues.getSubmissions(), queues.getUploads(), queues.getActions(), queues.getDeadLetter(),
-                            queues.getEvents()),
-                    () -> context.getRegistry().findSingleByType(MeterRegistry.class),
-                    scheduler(context, "s3relay-queue-depths", 1)).start(depthInterval);
-            closeOnStop(context, depths);
-        }
+        // read by the route queue-depths (routes/monitoring.camel.yaml); an interval of 0 reads none
+        RelaySettings.Queue queues = settings.getQueue();
+        context.getRegistry().bind("queueDepths", new QueueDepths(settings.getMetrics().getQueueDepthInterval() > 0
+                ? List.of(queues.getSubmissions(), queues.getUploads(), queues.getActions(), queues.getDeadLetter(),
+                        queues.getEvents()) : List.of(),
+                () -> context.getRegistry().findSingleByType(MeterRegistry.class)));
     }
 
     private static ActiveMQConnectionFactory brokerConnectionFactory(RelaySettings.Broker broker, String brokerUrl) {

@@ -30,6 +30,12 @@ import jakarta.jms.Session;
  * <p>
  * Nothing changes in what a transaction covers: a session is still one transaction at a time, its sends and its
  * acknowledgement commit together, and a session's producers are that session's.
+ * <p>
+ * Why not a pool: pooled-jms (and Spring's {@code CachingConnectionFactory}) keep producers too, but hand the
+ * listener container's consumers the one connection it asks for, so their commits still queue behind each other.
+ * Measured when this factory came in (throughput benchmark, 3 integrations, one run on 2 cores): time waiting for
+ * producers to be created 48.6 s to 0.04 s, relay / hand-written consumer 0.60 to 0.84.
+ * {@code s3relay.broker.connection-per-session=false} gives a broker that limits connections one per route.
  */
 public final class ConnectionPerSessionFactory implements ConnectionFactory {
 

@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * the backlog turning every copy it took into a job while the others uploaded), and the
  * upload jobs' consumers, where a healthy integration's job waits for one of its places (they free in
  * milliseconds) and a slow or failing one's goes back to the broker, later each time it finds no place.
+ *
+ * <p>Why not a library: Camel's {@code circuitBreaker} EIP keeps one breaker per route step, where the relay needs
+ * one per integration; a Resilience4j breaker per integration refuses a call without saying for how long, and the
+ * relay hands a refused job to the broker's scheduler for exactly the time its circuit stays open, so that no
+ * consumer waits and no job comes back early. Resilience4j's bulkhead is a fixed limit, not the work-conserving
+ * share of {@link FairShare}.
  */
 public class IntegrationGuard implements FailedAttempts {
 
