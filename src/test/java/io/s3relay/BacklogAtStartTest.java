@@ -1,6 +1,5 @@
 package io.s3relay;
 
-import static io.s3relay.support.RelayFixture.integration;
 import static io.s3relay.support.RelayFixture.newId;
 import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
@@ -11,34 +10,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A relay that starts into a backlog: every consumer makes its first upload to the same bucket at once. */
-class BacklogAtStartTest {
-
-    @RegisterExtension
-    static final RelayFixture relay = RelayFixture.forTestClass();
+/**
+ * A relay that starts into a backlog: every consumer makes its first upload to the same bucket at once. The backlog
+ * is on the broker before the test starts the relay's context.
+ */
+class BacklogAtStartTest extends RelayRouteTestSupport {
 
     @RepeatedTest(3)
     void uploadsABacklogQueuedBeforeTheRelayStarted() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = "int_" + account;
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
-        String pdf = relay.pdf(randomPdf(1_000));
-        relay.stopRelay();
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String pdf = servers.pdf(randomPdf(1_000));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             ids.add(newId("sub"));
-            relay.send(submission(ids.get(i), account, false, pdf));
+            servers.send(submission(ids.get(i), tenant.account(), false, pdf));
         }
 
-        relay.startRelay();
+        context.start();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> relay.statusesOf(id).stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> servers.statusesOf(id).stream()
                 .anyMatch(s -> s.path("state").asText().equals("processed"))));
-        assertThat(ids).allSatisfy(id -> assertThat(relay.serverA.objects().read(bucket, id + ".pdf")).isNotNull());
+        assertThat(ids).allSatisfy(id -> assertThat(servers.serverA.objects().read(tenant.bucket(), id + ".pdf")).isNotNull());
     }
 }

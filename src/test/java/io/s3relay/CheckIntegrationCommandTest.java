@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * check-integration explains, in plain words, why the relay could or could not upload to a bucket.
- * <p>
  * Not on the test kit: it runs the command line in this JVM, and no relay route takes part.
+ * <p>
+ * check-integration explains, in plain words, why the relay could or could not upload to a bucket.
  */
 class CheckIntegrationCommandTest {
 

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * Not on the test kit: it runs the command line in this JVM, and no relay route takes part.
+ * <p>
  * The command line's exit codes, which scripts rely on (0 done, 1 the thing checked failed, 2 wrong usage, 3 a server
  * could not be reached), and its failures: one line that says what to do, a stack trace only with --verbose.
- * <p>
- * Not on the test kit: it runs the command line in this JVM, and no relay route takes part.
  */
 class CommandLineTest {
 

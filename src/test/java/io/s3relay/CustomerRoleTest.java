@@ -15,10 +15,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.auth.AssumeRoleFailures;
 import io.s3relay.support.MotoServer;
-import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -28,26 +29,46 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * principal is an IAM user allowed sts:AssumeRole; each customer's role trusts that user with an sts:ExternalId
  * condition and allows s3:PutObject on its bucket only. moto keeps the platform and the customers in one account
  * (it checks a role's trust policy only for roles of the caller's own account), which changes nothing the relay does.
+ * One relay for the class (no test advises a route); its settings carry the platform user made in moto.
  */
-class CustomerRoleTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CustomerRoleTest extends RelayRouteTestSupport {
 
     /** Role credentials last STS's minimum, 900 s, and are renewed once less than 890 s are left: 10 s after. */
     private static final int REFRESH_AFTER_SECONDS = 10;
 
     static MotoServer moto;
-    static RelayFixture relay;
     static String platformArn;
     static AwsBasicCredentials platform;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() throws Exception {
+    /** Started with the relay's settings, which name its platform user: the class's one relay is made before @BeforeAll. */
+    static synchronized void startMoto() throws Exception {
+        if (moto != null) {
+            return;
+        }
         moto = MotoServer.startOrSkip();
         platform = moto.user("s3relay-platform", MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
         platformArn = "arn:aws:iam::" + MotoServer.ACCOUNT + ":user/s3relay-platform";
-        relay = RelayFixture.start(relaySettings());
+    }
+
+    @Override
+    protected Map<String, String> settings() {
+        try {
+            startMoto();
+        } catch (RuntimeException skippedOrFailed) {
+            throw skippedOrFailed;
+        } catch (Exception e) {
+            throw new IllegalStateException("moto_server did not start", e);
+        }
+        return relaySettings();
+    }
+
+    @BeforeEach
+    void startRelay() {
+        context.start();
     }
 
     static Map<String, String> relaySettings() {
@@ -59,12 +80,10 @@ class CustomerRoleTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (relay != null) {
-            relay.close();
-        }
+    static void stopMoto() throws Exception {
         if (moto != null) {
             moto.close();
+            moto = null;
         }
     }
 
@@ -90,20 +109,20 @@ class CustomerRoleTest {
         String[] customer = customer(externalId);
         // a second bucket of the same customer that the role may not write into: S3's policy check is on
         String otherBucket = customer(newId("ext"))[0];
-        relay.addIntegrations(roleIntegration("int_role", account, customer[0], customer[1], externalId),
+        addIntegrations(roleIntegration("int_role", account, customer[0], customer[1], externalId),
                 roleIntegration("int_role_other_bucket", account, otherBucket, customer[1], externalId));
         byte[] pdf = randomPdf(2_000);
         String id = newId("sub");
 
-        relay.send(submission(id, account, false, relay.pdf(pdf)));
+        servers.send(submission(id, account, false, servers.pdf(pdf)));
 
-        JsonNode processed = relay.awaitStatus(id, "int_role", "processed");
+        JsonNode processed = servers.awaitStatus(id, "int_role", "processed");
         assertThat(processed.path("attempts").asInt()).isEqualTo(1);
         try (var s3 = moto.s3()) {
             assertThat(s3.getObject(r -> r.bucket(customer[0]).key(id + ".pdf"), ResponseTransformer.toBytes()).asByteArray())
                     .isEqualTo(pdf);
         }
-        JsonNode refused = relay.awaitStatus(id, "int_role_other_bucket", "failed");
+        JsonNode refused = servers.awaitStatus(id, "int_role_other_bucket", "failed");
         assertThat(refused.path("attempts").asInt()).isEqualTo(1);
         assertThat(refused.path("error").asText()).startsWith("S3 answered 403 AccessDenied");
         // what the customer's CloudTrail shows: a session named for the account, with the external ID
@@ -120,14 +139,14 @@ class CustomerRoleTest {
         String account = newId("acc");
         String externalId = newId("ext");
         String[] customer = customer(externalId);
-        relay.addIntegrations(roleIntegration("int_right_id", account, customer[0], customer[1], externalId),
+        addIntegrations(roleIntegration("int_right_id", account, customer[0], customer[1], externalId),
                 roleIntegration("int_wrong_id", account, customer[0], customer[1], "not-" + externalId));
         String id = newId("sub");
 
-        relay.send(submission(id, account, false, relay.pdf(randomPdf(1_000))));
+        servers.send(submission(id, account, false, servers.pdf(randomPdf(1_000))));
 
-        relay.awaitStatus(id, "int_right_id", "processed");
-        JsonNode failed = relay.awaitStatus(id, "int_wrong_id", "failed");
+        servers.awaitStatus(id, "int_right_id", "processed");
+        JsonNode failed = servers.awaitStatus(id, "int_wrong_id", "failed");
         assertThat(failed.path("attempts").asInt()).isEqualTo(1);
         // AWS answers 403 AccessDenied; moto's answer carries no error code the SDK reads
         assertThat(failed.path("error").asText()).startsWith(AssumeRoleFailures.REFUSED + " (STS answered 403");
@@ -136,7 +155,7 @@ class CustomerRoleTest {
         Thread.sleep(1_000);
         assertThat(moto.assumeRoleCalls(customer[1])).filteredOn(c -> c.formParameter("ExternalId").equals("not-" + externalId))
                 .hasSize(1);
-        assertThat(relay.statusesOf(id)).filteredOn(s -> s.path("integration_id").asText().equals("int_wrong_id"))
+        assertThat(servers.statusesOf(id)).filteredOn(s -> s.path("integration_id").asText().equals("int_wrong_id"))
                 .extracting(s -> s.path("state").asText()).containsExactly("pending", "failed");
     }
 
@@ -145,12 +164,12 @@ class CustomerRoleTest {
         String account = newId("acc");
         String externalId = newId("ext");
         String[] customer = customer(externalId);
-        relay.addIntegrations(roleIntegration("int_cached", account, customer[0], customer[1], externalId));
+        addIntegrations(roleIntegration("int_cached", account, customer[0], customer[1], externalId));
         long start = System.nanoTime();
         for (int i = 0; i < 5; i++) {
             String id = newId("sub");
-            relay.send(submission(id, account, false, relay.pdf(randomPdf(500))));
-            relay.awaitStatus(id, "int_cached", "processed");
+            servers.send(submission(id, account, false, servers.pdf(randomPdf(500))));
+            servers.awaitStatus(id, "int_cached", "processed");
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("five uploads well within the credentials' first"
                 + " " + REFRESH_AFTER_SECONDS + " s").isLessThan(Duration.ofSeconds(REFRESH_AFTER_SECONDS - 2));
@@ -159,8 +178,8 @@ class CustomerRoleTest {
         Thread.sleep(Duration.ofSeconds(REFRESH_AFTER_SECONDS + 1).toMillis());
         for (int i = 0; i < 3; i++) {
             String id = newId("sub");
-            relay.send(submission(id, account, false, relay.pdf(randomPdf(500))));
-            relay.awaitStatus(id, "int_cached", "processed");
+            servers.send(submission(id, account, false, servers.pdf(randomPdf(500))));
+            servers.awaitStatus(id, "int_cached", "processed");
         }
         assertThat(moto.assumeRoleCalls(customer[1])).as("renewed once, by the first upload that found them due").hasSize(2);
     }

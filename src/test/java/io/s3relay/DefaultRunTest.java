@@ -19,11 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * Boots S3Relay.newMain() itself, not the kit: it checks the relay's own defaults, which the kit's settings replace.
+ * <p>
  * The run a newcomer makes: no configuration but a data folder, so the embedded broker (tcp://127.0.0.1:61616),
  * the local S3-compatible store (port 9000) and the sample integration of config/integrations.yaml.
- * <p>
- * Boots S3Relay.newMain() itself, not the test kit: what it checks is the relay's own defaults, which the kit's
- * settings for the test servers would replace.
  */
 class DefaultRunTest {
 

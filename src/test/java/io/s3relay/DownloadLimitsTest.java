@@ -1,6 +1,5 @@
 package io.s3relay;
 
-import static io.s3relay.support.RelayFixture.integration;
 import static io.s3relay.support.RelayFixture.newId;
 import static io.s3relay.support.RelayFixture.randomPdf;
 import static io.s3relay.support.RelayFixture.submission;
@@ -23,22 +22,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.s3relay.support.LogCapture;
-import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * s3relay.source.allowed-hosts lists host:port exactly, and no download holds its consumer for longer than the read
  * timeouts: one consumer per queue, so that a download that hung would keep every submission behind it waiting.
+ * A relay for each test (the kit's default), whose settings name the ports of the source servers.
  */
-class DownloadLimitsTest {
+class DownloadLimitsTest extends RelayRouteTestSupport {
 
     static final int IDLE_MILLIS = 1500;
     static final int TOTAL_MILLIS = 3000;
-
-    static RelayFixture relay;
     /** The listed source: PDFs, a stalling one, a trickling one, and a stalling object of the platform's store. */
     static HttpServer listed;
     /** The same host on another port, not listed. */
@@ -49,7 +48,7 @@ class DownloadLimitsTest {
     static final AtomicInteger UNLISTED_REQUESTS = new AtomicInteger();
 
     @BeforeAll
-    static void startServers() throws Exception {
+    static void startSources() throws Exception {
         listed = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         listed.setExecutor(handlers);
         listed.createContext("/pdfs/", exchange -> {
@@ -74,8 +73,12 @@ class DownloadLimitsTest {
             exchange.close();
         });
         unlisted.start();
+    }
+
+    @Override
+    protected Map<String, String> settings() {
         String source = "127.0.0.1:" + listed.getAddress().getPort();
-        relay = RelayFixture.start(Map.ofEntries(
+        return Map.ofEntries(
                 Map.entry("s3relay.source.allowed-hosts", "example.invalid, " + source),
                 Map.entry("s3relay.source.read-idle-timeout", String.valueOf(IDLE_MILLIS)),
                 Map.entry("s3relay.source.read-timeout", String.valueOf(TOTAL_MILLIS)),
@@ -85,7 +88,12 @@ class DownloadLimitsTest {
                 Map.entry("s3relay.source.s3.endpoint", "http://" + source),
                 Map.entry("s3relay.source.s3.path-style", "true"),
                 Map.entry("s3relay.source.s3.access-key", "platform-key"),
-                Map.entry("s3relay.source.s3.secret-key", "platform-secret")));
+                Map.entry("s3relay.source.s3.secret-key", "platform-secret"));
+    }
+
+    @BeforeEach
+    void startRelay() {
+        context.start();
     }
 
     private static void trickle(HttpExchange exchange, long everyMillis) throws IOException {
@@ -112,25 +120,20 @@ class DownloadLimitsTest {
     }
 
     @AfterAll
-    static void stopServers() throws Exception {
+    static void stopSources() {
         STOP.countDown();
-        relay.close();
         listed.stop(0);
         unlisted.stop(0);
         handlers.shutdownNow();
     }
 
-    private static String newIntegration(String account, String bucket) {
-        String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
-        return integrationId;
-    }
 
     @Test
     void downloadsFromTheListedHostAndPortOnly() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newIntegration(account, bucket);
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         String good = newId("sub");
         String otherPort = newId("sub");
         String otherName = newId("sub");
@@ -138,29 +141,30 @@ class DownloadLimitsTest {
         PUBLISHED.put("/pdfs/" + good + ".pdf", pdf);
         int port = listed.getAddress().getPort();
 
-        relay.send(submission(good, account, false, "http://127.0.0.1:" + port + "/pdfs/" + good + ".pdf"));
-        relay.send(submission(otherPort, account, false, "http://127.0.0.1:" + unlisted.getAddress().getPort() + "/x.pdf"));
-        relay.send(submission(otherName, account, false, "http://localhost:" + port + "/pdfs/" + good + ".pdf"));
+        servers.send(submission(good, account, false, "http://127.0.0.1:" + port + "/pdfs/" + good + ".pdf"));
+        servers.send(submission(otherPort, account, false, "http://127.0.0.1:" + unlisted.getAddress().getPort() + "/x.pdf"));
+        servers.send(submission(otherName, account, false, "http://localhost:" + port + "/pdfs/" + good + ".pdf"));
 
-        relay.awaitStatus(good, integrationId, "processed");
-        assertThat(relay.serverA.objects().read(bucket, good + ".pdf")).isEqualTo(pdf);
-        assertThat(relay.awaitStatus(otherPort, integrationId, "failed").path("error").asText())
+        servers.awaitStatus(good, integrationId, "processed");
+        assertThat(servers.serverA.objects().read(bucket, good + ".pdf")).isEqualTo(pdf);
+        assertThat(servers.awaitStatus(otherPort, integrationId, "failed").path("error").asText())
                 .contains("download_url host 127.0.0.1 is not an allowed source host on port " + unlisted.getAddress().getPort())
                 .contains("s3relay.source.allowed-hosts");
-        assertThat(relay.awaitStatus(otherName, integrationId, "failed").path("error").asText())
+        assertThat(servers.awaitStatus(otherName, integrationId, "failed").path("error").asText())
                 .contains("download_url host localhost is not an allowed source host on port " + port);
-        assertThat(relay.awaitDeadLetter(d -> d.body().contains(otherPort)).headers())
+        assertThat(servers.awaitDeadLetter(d -> d.body().contains(otherPort)).headers())
                 .containsEntry("s3relay_error_class", "permanent");
         assertThat(UNLISTED_REQUESTS).hasValue(0);
-        assertThat(relay.serverA.objects().read(bucket, otherPort + ".pdf")).isNull();
-        assertThat(relay.serverA.objects().read(bucket, otherName + ".pdf")).isNull();
+        assertThat(servers.serverA.objects().read(bucket, otherPort + ".pdf")).isNull();
+        assertThat(servers.serverA.objects().read(bucket, otherName + ".pdf")).isNull();
     }
 
     @Test
     void aStalledDownloadFailsAfterTheIdleTimeoutAndFreesItsConsumer() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newIntegration(account, bucket);
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         String stalled = newId("sub");
         String behind = newId("sub");
         String signature = "sig" + UUID.randomUUID().toString().replace("-", "");
@@ -168,20 +172,20 @@ class DownloadLimitsTest {
 
         try (LogCapture logs = new LogCapture()) {
             long sent = System.nanoTime();
-            relay.send(submission(stalled, account, false, "http://reader:" + password + "@127.0.0.1:" + listed.getAddress().getPort()
+            servers.send(submission(stalled, account, false, "http://reader:" + password + "@127.0.0.1:" + listed.getAddress().getPort()
                     + "/stalled/" + stalled + ".pdf?X-Amz-Signature=" + signature));
-            relay.send(submission(behind, account, false, relay.pdf(randomPdf(1000))));
+            servers.send(submission(behind, account, false, servers.pdf(randomPdf(1000))));
 
-            relay.awaitStatus(behind, integrationId, "processed");
+            servers.awaitStatus(behind, integrationId, "processed");
             assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("the submission behind waited for the idle timeout only")
                     .isLessThan(Duration.ofMillis(IDLE_MILLIS + 6000));
-            JsonNode failed = relay.awaitStatus(stalled, integrationId, "failed");
+            JsonNode failed = servers.awaitStatus(stalled, integrationId, "failed");
             assertThat(failed.path("error").asText())
                     .contains("stopped: no byte for s3relay.source.read-idle-timeout (" + IDLE_MILLIS + " ms)")
                     .contains("X-Amz-Signature=REDACTED");
             // transient: retried, then dead-lettered once the attempts are used up
             assertThat(failed.path("attempts").asInt()).isEqualTo(3);
-            DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(stalled));
+            DeadLetter letter = servers.awaitDeadLetter(d -> d.body().contains(stalled));
             assertThat(letter.headers()).containsEntry("s3relay_error_class", "retries-exhausted");
             assertThat(letter.headers().toString()).doesNotContain(signature).doesNotContain(password);
             assertThat(failed.toString()).doesNotContain(signature).doesNotContain(password);
@@ -191,42 +195,44 @@ class DownloadLimitsTest {
 
     @Test
     void aTricklingDownloadFailsAfterTheReadTimeout() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newIntegration(account, bucket);
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         String trickling = newId("sub");
         String behind = newId("sub");
 
         long sent = System.nanoTime();
-        relay.send(submission(trickling, account, false, "http://127.0.0.1:" + listed.getAddress().getPort()
+        servers.send(submission(trickling, account, false, "http://127.0.0.1:" + listed.getAddress().getPort()
                 + "/trickle/" + trickling + ".pdf"));
-        relay.send(submission(behind, account, false, relay.pdf(randomPdf(1000))));
+        servers.send(submission(behind, account, false, servers.pdf(randomPdf(1000))));
 
-        relay.awaitStatus(behind, integrationId, "processed");
+        servers.awaitStatus(behind, integrationId, "processed");
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofMillis(TOTAL_MILLIS + 6000));
-        JsonNode failed = relay.awaitStatus(trickling, integrationId, "failed");
+        JsonNode failed = servers.awaitStatus(trickling, integrationId, "failed");
         assertThat(failed.path("error").asText()).contains("stopped: took more than s3relay.source.read-timeout ("
                 + TOTAL_MILLIS + " ms)");
-        assertThat(relay.awaitDeadLetter(d -> d.body().contains(trickling)).headers())
+        assertThat(servers.awaitDeadLetter(d -> d.body().contains(trickling)).headers())
                 .containsEntry("s3relay_error_class", "retries-exhausted");
-        assertThat(relay.serverA.objects().read(bucket, trickling + ".pdf")).isNull();
+        assertThat(servers.serverA.objects().read(bucket, trickling + ".pdf")).isNull();
     }
 
     @Test
     void aStalledObjectOfThePlatformsStoreFailsAfterTheIdleTimeout() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newIntegration(account, bucket);
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         String stalled = newId("sub");
         String behind = newId("sub");
 
-        relay.send(submission(stalled, account, false, "s3://platform/stalled/" + stalled + ".pdf"));
-        relay.send(submission(behind, account, false, relay.pdf(randomPdf(1000))));
+        servers.send(submission(stalled, account, false, "s3://platform/stalled/" + stalled + ".pdf"));
+        servers.send(submission(behind, account, false, servers.pdf(randomPdf(1000))));
 
-        relay.awaitStatus(behind, integrationId, "processed");
-        JsonNode failed = relay.awaitStatus(stalled, integrationId, "failed");
+        servers.awaitStatus(behind, integrationId, "processed");
+        JsonNode failed = servers.awaitStatus(stalled, integrationId, "failed");
         assertThat(failed.path("error").asText()).contains("no byte for s3relay.source.read-idle-timeout");
-        assertThat(relay.awaitDeadLetter(d -> d.body().contains(stalled)).headers())
+        assertThat(servers.awaitDeadLetter(d -> d.body().contains(stalled)).headers())
                 .containsEntry("s3relay_error_class", "retries-exhausted");
     }
 }

@@ -9,21 +9,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import io.s3relay.support.RelayFixture;
 import org.junit.jupiter.api.Test;
 
 /**
- * The relay as a container runs it: configured by environment variables alone (S3RELAY_BROKER_URL and so on).
- * <p>
  * Runs the relay as a process of its own: a JVM's environment variables can only be set for a new process.
+ * <p>
+ * The relay as a container runs it: configured by environment variables alone (S3RELAY_BROKER_URL and so on).
  */
 class EnvironmentConfigurationTest {
 
     @Test
     void takesItsSettingsFromEnvironmentVariables() throws Exception {
-        try (RelayFixture relay = RelayFixture.start()) {
-            relay.stopRelay();
+        try (RelayFixture relay = RelayFixture.serversOnly(Map.of())) {
             String account = newId("acc");
             String bucket = relay.newBucket(relay.serverA);
             relay.addIntegrations(integration("int_env", account, relay.serverA, bucket, "path_template: \"env/{{ submission_id }}.pdf\""));

@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RecordingBlobStore;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
-import io.s3relay.support.RelayFixture.S3Server;
 import io.s3relay.support.RelayRouteTestSupport;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
@@ -62,17 +61,15 @@ class FairSchedulingTest extends RelayRouteTestSupport {
     void runsALoneIntegrationsBacklogOnEveryConsumer() {
         context.start();
         MockEndpoint jobs = getMockEndpoint("mock:jms:queue:s3relay.uploads");
-        String account = newId("acc");
-        String bucket = servers.newBucket(servers.serverA);
-        addIntegrations(integration("int_" + account, account, servers.serverA, bucket, TEMPLATE));
-        objects().delayPutsTo(bucket, Duration.ofMillis(300));
+        Tenant alone = tenant(servers.serverA, TEMPLATE);
+        objects().delayPutsTo(alone.bucket(), Duration.ofMillis(300));
         String pdf = servers.pdf(randomPdf(2_000));
-        List<String> ids = sendBacklog(account, pdf, 40);
+        List<String> ids = sendBacklog(alone, pdf, 40);
 
-        awaitProcessed(ids, "int_" + account);
+        awaitProcessed(ids, alone);
 
         // the fixed bulkhead of 4 uploads per integration this replaces left half the consumers idle
-        assertThat(objects().mostPutsAtOnce(bucket)).as("uploads at once for one integration alone")
+        assertThat(objects().mostPutsAtOnce(alone.bucket())).as("uploads at once for one integration alone")
                 .isGreaterThanOrEqualTo(8);
         assertThat(jobs.getReceivedExchanges()).as("jobs that found no place and went back to the broker")
                 .noneMatch(job -> job.getMessage().getHeader("s3relay_deferrals") != null);
@@ -108,39 +105,27 @@ class FairSchedulingTest extends RelayRouteTestSupport {
     @Test
     void sharesTheConsumersEquallyBetweenTwoIntegrationsWithBacklogs() throws Exception {
         context.start();
-        String accountX = newId("acc");
-        String accountY = newId("acc");
-        String bucketX = servers.newBucket(servers.serverA);
-        String bucketY = servers.newBucket(servers.serverA);
-        addIntegrations(integration("int_" + accountX, accountX, servers.serverA, bucketX, TEMPLATE),
-                integration("int_" + accountY, accountY, servers.serverA, bucketY, TEMPLATE));
-        objects().delayPutsTo(bucketX, Duration.ofMillis(300));
-        objects().delayPutsTo(bucketY, Duration.ofMillis(300));
-        String pdf = servers.pdf(randomPdf(2_000));
-        List<String> x = new ArrayList<>();
-        List<String> y = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            x.add(newId("sub"));
-            servers.send(submission(x.get(i), accountX, false, pdf));
-            y.add(newId("sub"));
-            servers.send(submission(y.get(i), accountY, false, pdf));
-        }
+        Tenant x = tenant(servers.serverA, TEMPLATE);
+        Tenant y = tenant(servers.serverA, TEMPLATE);
+        objects().delayPutsTo(x.bucket(), Duration.ofMillis(300));
+        objects().delayPutsTo(y.bucket(), Duration.ofMillis(300));
+        Backlogs sent = sendInterleaved(x, y, servers.pdf(randomPdf(2_000)), 40);
 
         // uploads in progress at once, sampled while both integrations have some
         long sumX = 0;
         long sumY = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && !(processed(x, "int_" + accountX) && processed(y, "int_" + accountY))) {
-            int nowX = objects().putsInFlight(bucketX);
-            int nowY = objects().putsInFlight(bucketY);
+        while (System.nanoTime() < deadline && !(processed(sent.first(), x) && processed(sent.second(), y))) {
+            int nowX = objects().putsInFlight(x.bucket());
+            int nowY = objects().putsInFlight(y.bucket());
             if (nowX > 0 && nowY > 0) {
                 sumX += nowX;
                 sumY += nowY;
             }
             Thread.sleep(20);
         }
-        awaitProcessed(x, "int_" + accountX);
-        awaitProcessed(y, "int_" + accountY);
+        awaitProcessed(sent.first(), x);
+        awaitProcessed(sent.second(), y);
 
         double shareX = (double) sumX / (sumX + sumY);
         System.out.printf("fair share: integration X held %.2f of the uploads in flight, Y %.2f%n", shareX, 1 - shareX);
@@ -150,35 +135,26 @@ class FairSchedulingTest extends RelayRouteTestSupport {
     @Test
     void holdsAStallingBucketToHalfTheJobConsumersWhileAHealthyTenantFlows() throws Exception {
         context.start();
-        String stalling = newId("acc");
-        String healthy = newId("acc");
-        String stallingBucket = servers.newBucket(servers.serverA);
-        String healthyBucket = servers.newBucket(servers.serverA);
-        addIntegrations(integration("int_" + stalling, stalling, servers.serverA, stallingBucket, TEMPLATE),
-                integration("int_" + healthy, healthy, servers.serverA, healthyBucket, TEMPLATE));
-        objects().delayPutsTo(stallingBucket, Duration.ofSeconds(3));
+        Tenant stalling = tenant(servers.serverA, TEMPLATE);
+        Tenant healthy = tenant(servers.serverA, TEMPLATE);
+        objects().delayPutsTo(stalling.bucket(), Duration.ofSeconds(3));
         String pdf = servers.pdf(randomPdf(2_000));
-        List<String> stalled = new ArrayList<>();
-        List<String> flowing = new ArrayList<>();
         long sent = System.nanoTime();
-        for (int i = 0; i < 24; i++) {
-            stalled.add(newId("sub"));
-            servers.send(submission(stalled.get(i), stalling, false, pdf));
-            flowing.add(newId("sub"));
-            servers.send(submission(flowing.get(i), healthy, false, pdf));
-        }
+        Backlogs backlogs = sendInterleaved(stalling, healthy, pdf, 24);
+        List<String> stalled = backlogs.first();
+        List<String> flowing = backlogs.second();
 
-        awaitProcessed(flowing, "int_" + healthy);
+        awaitProcessed(flowing, healthy);
         double healthySeconds = (System.nanoTime() - sent) / 1e9;
         // the uploads that began before the bucket was known to be slow (after 1 s) are over after 4 s or so; from
         // then on the stalling integration holds at most half the 8 job consumers
         Thread.sleep(Math.max(0, Duration.ofMillis(4_500).toNanos() - (System.nanoTime() - sent)) / 1_000_000);
         int most = 0;
-        while (!processed(stalled, "int_" + stalling) && System.nanoTime() - sent < Duration.ofSeconds(90).toNanos()) {
-            most = Math.max(most, objects().putsInFlight(stallingBucket));
+        while (!processed(stalled, stalling) && System.nanoTime() - sent < Duration.ofSeconds(90).toNanos()) {
+            most = Math.max(most, objects().putsInFlight(stalling.bucket()));
             Thread.sleep(10);
         }
-        awaitProcessed(stalled, "int_" + stalling);
+        awaitProcessed(stalled, stalling);
 
         System.out.printf("stalling bucket: the healthy tenant's 24 uploads took %.1f s; the stalling one held at most %d"
                 + " uploads once known to be slow%n", healthySeconds, most);
@@ -189,13 +165,9 @@ class FairSchedulingTest extends RelayRouteTestSupport {
     @Test
     void aJobWaitingForItsRetryHoldsNoConsumer() {
         context.start();
-        String failing = newId("acc");
-        String healthy = newId("acc");
-        String healthyBucket = servers.newBucket(servers.serverA);
         // nothing listens there: every upload fails at once, a transient failure retried after 4 s
-        String closed = "http://127.0.0.1:" + RelayFixture.freePort();
-        addIntegrations(integration("int_" + failing, failing, servers.serverA, closed, servers.newBucket(servers.serverA), TEMPLATE),
-                integration("int_" + healthy, healthy, servers.serverA, healthyBucket, TEMPLATE));
+        Tenant failing = tenant(servers.serverA, "http://127.0.0.1:" + RelayFixture.freePort(), TEMPLATE);
+        Tenant healthy = tenant(servers.serverA, TEMPLATE);
         String pdf = servers.pdf(randomPdf(2_000));
         List<String> failed = sendBacklog(failing, pdf, 24);
         await().atMost(Duration.ofSeconds(20)).until(() -> failed.stream().allMatch(id ->
@@ -204,35 +176,33 @@ class FairSchedulingTest extends RelayRouteTestSupport {
 
         long sent = System.nanoTime();
         List<String> flowing = sendBacklog(healthy, pdf, 24);
-        awaitProcessed(flowing, "int_" + healthy);
+        awaitProcessed(flowing, healthy);
         double seconds = (System.nanoTime() - sent) / 1e9;
 
         // 24 jobs wait for their retry, three times as many as there are consumers of each queue
         assertThat(seconds).as("24 uploads of a healthy tenant while 24 jobs wait 4 s for their retry").isLessThan(3.5);
         long consumedMeanwhile = servers.queueStatistics("s3relay.uploads").getDequeues().getCount() - consumedBefore;
         assertThat(consumedMeanwhile).as("jobs consumed while the retries wait on the broker").isLessThanOrEqualTo(24);
-        failed.forEach(id -> servers.awaitStatus(id, "int_" + failing, "failed"));
+        failed.forEach(id -> servers.awaitStatus(id, failing.integration(), "failed"));
     }
 
     @Test
     void sendsEveryFailureThroughTheOnePolicyWithinASubmissionOrAsAJob() {
         context.start();
-        String account = newId("acc");
-        String bucket = servers.newBucket(servers.serverA);
-        addIntegrations(integration("int_" + account, account, servers.serverA, bucket, TEMPLATE));
+        Tenant tenant = tenant(servers.serverA, TEMPLATE);
         String missing = servers.dir.resolve("pdfs").toUri() + "missing-";
         // while its integration is quick, a copy is uploaded within its submission: its PDF is not there
         String withinSubmission = newId("sub");
-        servers.send(submission(withinSubmission, account, false, missing + withinSubmission + ".pdf"));
-        JsonNode firstFailed = servers.awaitStatus(withinSubmission, "int_" + account, "failed");
+        servers.send(submission(withinSubmission, tenant.account(), false, missing + withinSubmission + ".pdf"));
+        JsonNode firstFailed = servers.awaitStatus(withinSubmission, tenant.integration(), "failed");
         // an upload slower than s3relay.integration.slow-upload-millis (1 s here) makes its next copies go as jobs
-        objects().delayPutsTo(bucket, Duration.ofMillis(1_300));
+        objects().delayPutsTo(tenant.bucket(), Duration.ofMillis(1_300));
         String slow = newId("sub");
-        servers.send(submission(slow, account, false, servers.pdf(randomPdf(1_000))));
-        servers.awaitStatus(slow, "int_" + account, "processed");
+        servers.send(submission(slow, tenant.account(), false, servers.pdf(randomPdf(1_000))));
+        servers.awaitStatus(slow, tenant.integration(), "processed");
         String asAJob = newId("sub");
-        servers.send(submission(asAJob, account, false, missing + asAJob + ".pdf"));
-        JsonNode secondFailed = servers.awaitStatus(asAJob, "int_" + account, "failed");
+        servers.send(submission(asAJob, tenant.account(), false, missing + asAJob + ".pdf"));
+        JsonNode secondFailed = servers.awaitStatus(asAJob, tenant.integration(), "failed");
 
         DeadLetter first = servers.awaitDeadLetter(d -> d.body().contains(withinSubmission));
         DeadLetter second = servers.awaitDeadLetter(d -> d.body().contains(asAJob));
@@ -253,6 +223,10 @@ class FairSchedulingTest extends RelayRouteTestSupport {
                 .isEqualTo(firstFailed.path("error").asText());
     }
 
+    private List<String> sendBacklog(Tenant tenant, String pdf, int submissions) {
+        return sendBacklog(tenant.account(), pdf, submissions);
+    }
+
     private List<String> sendBacklog(String account, String pdf, int submissions) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < submissions; i++) {
@@ -262,10 +236,34 @@ class FairSchedulingTest extends RelayRouteTestSupport {
         return ids;
     }
 
+    /** The submission ids of two tenants' backlogs. */
+    private record Backlogs(List<String> first, List<String> second) {
+    }
+
+    /** A backlog of each tenant, sent one submission of the first, one of the second, and so on. */
+    private Backlogs sendInterleaved(Tenant first, Tenant second, String pdf, int submissionsEach) {
+        Backlogs sent = new Backlogs(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < submissionsEach; i++) {
+            sent.first().add(newId("sub"));
+            servers.send(submission(sent.first().get(i), first.account(), false, pdf));
+            sent.second().add(newId("sub"));
+            servers.send(submission(sent.second().get(i), second.account(), false, pdf));
+        }
+        return sent;
+    }
+
+    private boolean processed(List<String> ids, Tenant tenant) {
+        return processed(ids, tenant.integration());
+    }
+
     private boolean processed(List<String> ids, String integrationId) {
         return ids.stream().allMatch(id -> servers.statusesOf(id).stream()
                 .anyMatch(s -> integrationId.equals(s.path("integration_id").asText())
                         && "processed".equals(s.path("state").asText())));
+    }
+
+    private void awaitProcessed(List<String> ids, Tenant tenant) {
+        awaitProcessed(ids, tenant.integration());
     }
 
     private void awaitProcessed(List<String> ids, String integrationId) {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
@@ -25,64 +24,18 @@ import io.s3relay.support.RelayFixture.S3Server;
 import org.junit.jupiter.api.Test;
 
 /**
- * Faults injected into a running relay on real servers: an S3 outage, a broker restart and a kill -9 of the relay
- * process. Each ends with every object stored and every job with its terminal status, and prints its figures.
- * <p>
  * Runs relays as processes of their own: only a separate JVM can be killed with SIGKILL mid-transaction.
+ * <p>
+ * A kill -9 of the relay process at random moments, on real servers: it ends with every object stored and every job
+ * with its terminal status, and prints its figures. The faults of the servers under a running relay (an S3 outage,
+ * a broker restart) are {@link OutageRecoveryTest}'s.
  */
 class FaultInjectionTest {
 
-    private static final Map<String, String> PATIENT_RETRIES = Map.of(
-            "s3relay.retry.initial-delay", "200",
-            "s3relay.retry.max-delay", "2000",
-            "s3relay.retry.max-attempts", "60",
-            "s3relay.integration.circuit.open-millis", "2000");
-
-    @Test
-    void deliversEverythingOnceAnS3ServerIsBackFromA20SecondOutage() throws Exception {
-        try (RelayFixture relay = RelayFixture.start(PATIENT_RETRIES)) {
-            String account = newId("acc");
-            String bucket = relay.newBucket(relay.serverA);
-            relay.addIntegrations(integration("int_outage", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
-            List<String> ids = ids(200);
-
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendSlowly(relay, account, ids, 50));
-            Thread.sleep(2_000);
-            S3Server restarted = relay.restartS3(relay.serverA, Duration.ofSeconds(20));
-            sending.join();
-
-            Figures figures = awaitAll(relay, ids, "int_outage", bucket, restarted, Duration.ofSeconds(120));
-            figures.print("S3 server stopped for 20 s while 200 submissions flow", 1);
-            assertThat(figures.lost()).isZero();
-            assertThat(figures.failed()).isZero();
-        }
-    }
-
-    @Test
-    void deliversEverythingAcrossABrokerRestart() throws Exception {
-        try (RelayFixture relay = RelayFixture.start(PATIENT_RETRIES)) {
-            String account = newId("acc");
-            String bucket = relay.newBucket(relay.serverA);
-            relay.addIntegrations(integration("int_broker", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
-            List<String> ids = ids(200);
-            sendSlowly(relay, account, ids.subList(0, 100), 10);
-
-            await().atMost(Duration.ofSeconds(60)).until(() -> processedCount(relay, ids, "int_broker") >= 30);
-            relay.restartBroker(Duration.ofSeconds(5));
-            sendSlowly(relay, account, ids.subList(100, 200), 10);
-
-            Figures figures = awaitAll(relay, ids, "int_broker", bucket, relay.serverA, Duration.ofSeconds(120));
-            figures.print("broker stopped for 5 s and restarted in the middle of 200 submissions", 1);
-            assertThat(figures.lost()).isZero();
-            assertThat(figures.failed()).isZero();
-        }
-    }
-
     @Test
     void deliversEverythingAfterTheRelayProcessIsKilledWithSigkillAtRandomMoments() throws Exception {
-        // the relay of this test runs in processes of its own; the fixture's in-process relay stays stopped
-        try (RelayFixture relay = RelayFixture.start(Map.of("s3relay.upload.concurrency", "1"))) {
-            relay.stopRelay();
+        // the relay of this test runs in processes of its own
+        try (RelayFixture relay = RelayFixture.serversOnly(Map.of())) {
             String account = newId("acc");
             String bucket = relay.newBucket(relay.serverA);
             relay.addIntegrations(integration("int_kill", account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
@@ -154,7 +107,7 @@ class FaultInjectionTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static List<String> ids(int count) {
+    static List<String> ids(int count) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ids.add(newId("sub"));
@@ -162,7 +115,7 @@ class FaultInjectionTest {
         return ids;
     }
 
-    private static void sendSlowly(RelayFixture relay, String account, List<String> ids, long pauseMillis) {
+    static void sendSlowly(RelayFixture relay, String account, List<String> ids, long pauseMillis) {
         for (String id : ids) {
             relay.send(submission(id, account, false, relay.pdf(randomPdf(2_000))));
             try {
@@ -174,14 +127,14 @@ class FaultInjectionTest {
         }
     }
 
-    private static long processedCount(RelayFixture relay, List<String> ids, String integrationId) {
+    static long processedCount(RelayFixture relay, List<String> ids, String integrationId) {
         return ids.stream().filter(id -> relay.statusesOf(id).stream()
                 .anyMatch(s -> integrationId.equals(s.path("integration_id").asText()) && s.path("state").asText().equals("processed")))
                 .count();
     }
 
     /** Waits until every job has a terminal status, then counts objects and statuses. */
-    private static Figures awaitAll(RelayFixture relay, List<String> ids, String integrationId, String bucket, S3Server server,
+    static Figures awaitAll(RelayFixture relay, List<String> ids, String integrationId, String bucket, S3Server server,
                                     Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> ids.stream().allMatch(id ->
                 relay.statusesOf(id).stream().anyMatch(FaultInjectionTest::terminal)));
@@ -195,7 +148,7 @@ class FaultInjectionTest {
         return new Figures(ids.size(), found, ids.size() - found, failed, duplicates);
     }
 
-    private static boolean terminal(JsonNode status) {
+    static boolean terminal(JsonNode status) {
         String state = status.path("state").asText();
         return state.equals("processed") || state.equals("failed");
     }

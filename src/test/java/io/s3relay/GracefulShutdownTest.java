@@ -26,12 +26,12 @@ import io.s3relay.support.RelayProcess;
 import org.junit.jupiter.api.Test;
 
 /**
+ * Runs relays as processes of their own: SIGTERM and the exit it leads to can only be given to a separate JVM.
+ * <p>
  * Scale-in as Kubernetes does it: a relay process under load gets SIGTERM. It stops taking messages, finishes the
  * uploads it has in flight within the shutdown bound (camel.main.shutdown-timeout) and exits; what it had not
  * started stays on the broker. A relay started afterwards does the rest: nothing lost, and nothing the first one
  * finished done again (no key put twice, no second processed status).
- * <p>
- * Runs relays as processes of their own: SIGTERM and the exit it leads to can only be given to a separate JVM.
  */
 class GracefulShutdownTest {
 
@@ -41,8 +41,8 @@ class GracefulShutdownTest {
     @Test
     void aRelayGivenSigtermUnderLoadExitsWithinTheBoundAndLosesAndRepeatsNothing() throws Exception {
         long bound = shutdownTimeoutSeconds();
-        try (RelayFixture relay = RelayFixture.start()) {
-            relay.stopRelay(); // the relay of this test runs as a process of its own
+        // the relays of this test run as processes of their own
+        try (RelayFixture relay = RelayFixture.serversOnly(Map.of())) {
             String account = newId("acc");
             String bucket = relay.newBucket(relay.serverA);
             relay.addIntegrations(integration("int_term", account, relay.serverA, bucket,

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
+ * Runs brokers and relays as processes of their own: kill -9 and SIGTERM can only be given to separate JVMs.
+ * <p>
  * Beyond one machine, on one machine: a primary/standby broker pair on one store (two JVMs, the settings of
  * deploy/activemq/activemq.xml), three relay processes connected with a failover: URL naming both, and submissions
  * of five accounts sent while the primary broker is killed with kill -9, then one relay is killed with kill -9 and
@@ -46,8 +48,6 @@ import org.junit.jupiter.api.Timeout;
  * <p>In the test suite it sends {@code scale.submissions} (500) submissions over {@code scale.send-seconds} (10 s);
  * {@code mvn -B -Pscale test} sends 3,000 over 10 s, faster than three relays on two cores take them
  * (docs/scaling.md has its figures).
- *
- * <p>Runs brokers and relays as processes of their own: kill -9 and SIGTERM can only be given to separate JVMs.
  */
 class HighAvailabilityScaleTest {
 

@@ -23,26 +23,35 @@ import com.sun.net.httpserver.HttpServer;
 import io.s3relay.support.LogCapture;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.DeadLetter;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * download_url is written by whoever sends the submission: with the default settings (no allowed hosts) it reaches
  * no address of the relay's own host or of the networks behind it, no file outside the file root, and what it
- * carries as credentials never comes back in statuses, dead letters or logs.
+ * carries as credentials never comes back in statuses, dead letters or logs. One relay for the class, with its
+ * management server on: no test advises a route.
  */
-class HostileDownloadUrlTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostileDownloadUrlTest extends RelayRouteTestSupport {
 
-    static RelayFixture relay;
-    static int managementPort;
+    static final int managementPort = RelayFixture.freePort();
     /** A server on loopback that would serve any PDF: the relay must never ask it. */
     static HttpServer internal;
     static final AtomicInteger INTERNAL_REQUESTS = new AtomicInteger();
 
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("camel.management.enabled", "true", "camel.management.port", String.valueOf(managementPort));
+    }
+
     @BeforeAll
-    static void startServers() throws Exception {
+    static void startInternalServer() throws Exception {
         internal = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         internal.createContext("/", exchange -> {
             INTERNAL_REQUESTS.incrementAndGet();
@@ -52,23 +61,24 @@ class HostileDownloadUrlTest {
             exchange.close();
         });
         internal.start();
-        managementPort = RelayFixture.freePort();
-        relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
-                "camel.management.port", String.valueOf(managementPort)));
     }
 
     @AfterAll
-    static void stopServers() throws Exception {
-        relay.close();
+    static void stopInternalServer() {
         internal.stop(0);
+    }
+
+    @BeforeEach
+    void startRelay() {
+        context.start();
     }
 
     @Test
     void refusesTheRelaysOwnJolokiaAndStoresNothing() throws Exception {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         String base = "http://127.0.0.1:" + managementPort;
         // the management server does listen there
         assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
@@ -76,32 +86,32 @@ class HostileDownloadUrlTest {
         String read = newId("sub");
         String stop = newId("sub");
 
-        relay.send(submission(read, account, false, base + "/observe/jolokia/read/java.lang:type=Runtime/SystemProperties"));
-        relay.send(submission(stop, account, false,
+        servers.send(submission(read, account, false, base + "/observe/jolokia/read/java.lang:type=Runtime/SystemProperties"));
+        servers.send(submission(stop, account, false,
                 base + "/observe/jolokia/exec/org.apache.camel:context=s3-relay,type=routes,name=%22uploads%22/stop()"));
 
         for (String id : List.of(read, stop)) {
-            JsonNode failed = relay.awaitStatus(id, integrationId, "failed");
+            JsonNode failed = servers.awaitStatus(id, integrationId, "failed");
             assertThat(failed.path("error").asText())
                     .contains("download_url host 127.0.0.1 is refused, its address is loopback")
                     .contains("list 127.0.0.1:" + managementPort + " in s3relay.source.allowed-hosts");
             assertThat(failed.path("attempts").asInt()).isEqualTo(1);
-            DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(id));
+            DeadLetter letter = servers.awaitDeadLetter(d -> d.body().contains(id));
             assertThat(letter.headers()).containsEntry("s3relay_error_class", "permanent");
             assertThat((String) letter.headers().get("s3relay_error_message")).contains("loopback");
         }
-        assertThat(relay.serverA.objects().read(bucket, read + ".pdf")).isNull();
-        assertThat(relay.serverA.objects().read(bucket, stop + ".pdf")).isNull();
-        assertThat(relay.serverA.objects().operations()).noneMatch(op -> op.contains(bucket));
-        assertThat(relay.relay().getCamelContext().getRouteController().getRouteStatus("uploads").isStarted()).isTrue();
+        assertThat(servers.serverA.objects().read(bucket, read + ".pdf")).isNull();
+        assertThat(servers.serverA.objects().read(bucket, stop + ".pdf")).isNull();
+        assertThat(servers.serverA.objects().operations()).noneMatch(op -> op.contains(bucket));
+        assertThat(context.getRouteController().getRouteStatus("uploads").isStarted()).isTrue();
     }
 
     @Test
     void refusesEveryInternalAddressAfterResolvingItsName() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         int port = internal.getAddress().getPort();
         // download_url -> what the failed status must say
         Map<String, String> cases = new java.util.LinkedHashMap<>();
@@ -126,35 +136,35 @@ class HostileDownloadUrlTest {
         cases.keySet().forEach(url -> {
             String id = newId("sub");
             ids.put(url, id);
-            relay.send(submission(id, account, false, url));
+            servers.send(submission(id, account, false, url));
         });
 
         SoftAssertions softly = new SoftAssertions();
         cases.forEach((url, reason) -> {
-            JsonNode failed = relay.awaitStatus(ids.get(url), integrationId, "failed");
+            JsonNode failed = servers.awaitStatus(ids.get(url), integrationId, "failed");
             softly.assertThat(failed.path("error").asText()).as(url).contains("is refused, its address is " + reason);
-            DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(ids.get(url)));
+            DeadLetter letter = servers.awaitDeadLetter(d -> d.body().contains(ids.get(url)));
             softly.assertThat(letter.headers().get("s3relay_error_class")).as(url).isEqualTo("permanent");
         });
         softly.assertAll();
         assertThat(INTERNAL_REQUESTS).as("requests that reached the loopback server").hasValue(0);
-        assertThat(relay.serverA.objects().operations()).noneMatch(op -> op.contains(bucket));
+        assertThat(servers.serverA.objects().operations()).noneMatch(op -> op.contains(bucket));
     }
 
     @Test
     void readsFilesUnderTheRootOnlyWithTheirLinksFollowed() throws Exception {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
-        Path root = relay.dir.resolve("pdfs");
-        Path outside = Files.createDirectories(relay.dir.resolve("outside-" + UUID.randomUUID()));
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
+        Path root = servers.dir.resolve("pdfs");
+        Path outside = Files.createDirectories(servers.dir.resolve("outside-" + UUID.randomUUID()));
         String secret = "secret_access_key: " + UUID.randomUUID();
         Path keys = Files.writeString(outside.resolve("integrations.yaml"), secret);
         Path outsidePdf = Files.write(outside.resolve("other.pdf"), randomPdf(500));
         Path linkToKeys = Files.createSymbolicLink(root.resolve(UUID.randomUUID() + ".pdf"), keys);
         Path linkToFolder = Files.createSymbolicLink(root.resolve("folder-" + UUID.randomUUID()), outside);
-        Path inside = Path.of(URI.create(relay.pdf(randomPdf(700))));
+        Path inside = Path.of(URI.create(servers.pdf(randomPdf(700))));
         Path linkInside = Files.createSymbolicLink(root.resolve(UUID.randomUUID() + ".pdf"), inside);
 
         Map<String, String> refused = new java.util.LinkedHashMap<>();
@@ -163,26 +173,26 @@ class HostileDownloadUrlTest {
         refused.put(newId("sub"), outsidePdf.toUri().toString());
         refused.put(newId("sub"), root.toUri() + "../" + outside.getFileName() + "/other.pdf");
         String good = newId("sub");
-        refused.forEach((id, url) -> relay.send(submission(id, account, false, url)));
-        relay.send(submission(good, account, false, linkInside.toUri().toString()));
+        refused.forEach((id, url) -> servers.send(submission(id, account, false, url)));
+        servers.send(submission(good, account, false, linkInside.toUri().toString()));
 
-        relay.awaitStatus(good, integrationId, "processed");
-        assertThat(relay.serverA.objects().read(bucket, good + ".pdf")).isEqualTo(Files.readAllBytes(inside));
+        servers.awaitStatus(good, integrationId, "processed");
+        assertThat(servers.serverA.objects().read(bucket, good + ".pdf")).isEqualTo(Files.readAllBytes(inside));
         SoftAssertions softly = new SoftAssertions();
         refused.forEach((id, url) -> {
-            JsonNode failed = relay.awaitStatus(id, integrationId, "failed");
+            JsonNode failed = servers.awaitStatus(id, integrationId, "failed");
             softly.assertThat(failed.path("error").asText()).as(url).contains("is outside the allowed file root");
-            softly.assertThat(relay.serverA.objects().read(bucket, id + ".pdf")).as(url).isNull();
+            softly.assertThat(servers.serverA.objects().read(bucket, id + ".pdf")).as(url).isNull();
         });
         softly.assertAll();
     }
 
     @Test
     void neverEchoesCredentialsOrSignedQueriesOfTheUrl() {
-        String account = newId("acc");
-        String bucket = relay.newBucket(relay.serverA);
-        String integrationId = newId("int");
-        relay.addIntegrations(integration(integrationId, account, relay.serverA, bucket, "path_template: \"{{ submission_id }}.pdf\""));
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String account = tenant.account();
+        String bucket = tenant.bucket();
+        String integrationId = tenant.integration();
         String password = "pw-" + UUID.randomUUID();
         String signature = "sig" + UUID.randomUUID().toString().replace("-", "");
         String credential = "AKIA" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase();
@@ -200,14 +210,14 @@ class HostileDownloadUrlTest {
         // no source store
         named.add(put(urls, "s3://platform/x.pdf?Signature=" + signature + "&sig=" + token));
         // a file URL with a query
-        named.add(put(urls, relay.dir.resolve("pdfs").toUri() + "missing.pdf?sig=" + signature));
+        named.add(put(urls, servers.dir.resolve("pdfs").toUri() + "missing.pdf?sig=" + signature));
 
         try (LogCapture logs = new LogCapture()) {
-            urls.forEach((id, url) -> relay.send(submission(id, account, false, url)));
+            urls.forEach((id, url) -> servers.send(submission(id, account, false, url)));
             SoftAssertions softly = new SoftAssertions();
             urls.forEach((id, url) -> {
-                JsonNode failed = relay.awaitStatus(id, integrationId, "failed");
-                DeadLetter letter = relay.awaitDeadLetter(d -> d.body().contains(id));
+                JsonNode failed = servers.awaitStatus(id, integrationId, "failed");
+                DeadLetter letter = servers.awaitDeadLetter(d -> d.body().contains(id));
                 if (named.contains(id)) {
                     softly.assertThat(failed.path("error").asText()).as(url).contains("=REDACTED");
                 } else {

@@ -21,20 +21,32 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
-import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.Test;
 
 /**
  * One customer's bucket stalls (accepts connections, never answers) and another's answers 503 SlowDown to
  * everything: a healthy account's uploads keep their pace. Compared in the same run with the undisturbed rate.
  */
-class IsolationTest {
+class IsolationTest extends RelayRouteTestSupport {
 
     /** The healthy account's uploads per phase. */
     private static final int UPLOADS = 1_200;
 
+    private static final String TEMPLATE = "path_template: \"{{ submission_id }}.pdf\"";
+
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
+                "s3relay.s3.call-timeout", "1000",
+                "s3relay.retry.initial-delay", "500",
+                "s3relay.retry.max-delay", "2000",
+                "s3relay.retry.max-attempts", "50");
+    }
+
     @Test
     void keepsAHealthyAccountFlowingWhileOtherBucketsStallOrAnswer503() throws Exception {
+        context.start();
         List<Socket> stalled = new CopyOnWriteArrayList<>();
         try (ServerSocket stalling = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress())) {
             Thread acceptor = new Thread(() -> {
@@ -57,40 +69,34 @@ class IsolationTest {
                 exchange.close();
             });
             slowDown.start();
-            try (RelayFixture relay = RelayFixture.start(Map.of(
-                    "s3relay.s3.call-timeout", "1000",
-                    "s3relay.retry.initial-delay", "500",
-                    "s3relay.retry.max-delay", "2000",
-                    "s3relay.retry.max-attempts", "50"))) {
-                String healthy = newId("acc");
-                String bucket = relay.newBucket(relay.serverA);
+            try {
+                Tenant healthy = tenant(servers.serverA, TEMPLATE);
                 String stallingAccount = newId("acc");
                 String throttledAccount = newId("acc");
-                String healthyIntegration = integration("int_healthy", healthy, relay.serverA, bucket,
-                        "path_template: \"{{ submission_id }}.pdf\"");
-                relay.addIntegrations(healthyIntegration,
-                        integration("int_stalling", stallingAccount, relay.serverA, "http://127.0.0.1:" + stalling.getLocalPort(),
-                                "stalls", "path_template: \"{{ submission_id }}.pdf\""),
-                        integration("int_503", throttledAccount, relay.serverA, "http://127.0.0.1:" + slowDown.getAddress().getPort(),
-                                "throttled", "path_template: \"{{ submission_id }}.pdf\""));
-                String pdf = relay.pdf(randomPdf(20_000));
+                addIntegrations(
+                        integration("int_stalling", stallingAccount, servers.serverA, "http://127.0.0.1:" + stalling.getLocalPort(),
+                                "stalls", TEMPLATE),
+                        integration("int_503", throttledAccount, servers.serverA, "http://127.0.0.1:" + slowDown.getAddress().getPort(),
+                                "throttled", TEMPLATE));
+                String pdf = servers.pdf(randomPdf(20_000));
 
                 // warm-up, then the undisturbed rate. At full speed (about 200 uploads/s on 2 cores) a phase lasts
                 // several seconds, well beyond the second the relay needs to find a stalling bucket out (its
                 // call-timeout): 300 uploads took 1.5 s, which that first second dominated
-                rate(relay, healthy, pdf, UPLOADS, List.of());
-                double before = rate(relay, healthy, pdf, UPLOADS, List.of());
+                rate(healthy.account(), pdf, UPLOADS, List.of());
+                double before = rate(healthy.account(), pdf, UPLOADS, List.of());
                 // the same load while two other accounts' buckets fail, their submissions sent alongside
                 List<String> disturbers = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
                     disturbers.add(submission(newId("sub"), i % 2 == 0 ? stallingAccount : throttledAccount, false, pdf));
                 }
-                double disturbed = rate(relay, healthy, pdf, UPLOADS, disturbers);
+                double disturbed = rate(healthy.account(), pdf, UPLOADS, disturbers);
                 // undisturbed again, once the failing integrations are gone (their jobs end as dead letters): this
                 // shared machine's speed drifts, and the mean of the rates before and after cancels a steady drift
-                relay.writeIntegrationsFile("integrations:\n" + healthyIntegration);
-                relay.registry().reload();
-                double after = rate(relay, healthy, pdf, UPLOADS, List.of());
+                servers.writeIntegrationsFile("integrations:\n"
+                        + integration(healthy.integration(), healthy.account(), servers.serverA, healthy.bucket(), TEMPLATE));
+                integrations().reload();
+                double after = rate(healthy.account(), pdf, UPLOADS, List.of());
 
                 double undisturbed = (before + after) / 2;
                 double ratio = disturbed / undisturbed;
@@ -112,21 +118,21 @@ class IsolationTest {
     }
 
     /** Uploads per second for count submissions of the healthy account, from the first sent to the last processed. */
-    private static double rate(RelayFixture relay, String account, String pdf, int count, List<String> alongside) {
+    private static double rate(String account, String pdf, int count, List<String> alongside) {
         List<String> ids = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             String id = newId("sub");
             ids.add(id);
-            relay.send(submission(id, account, false, pdf));
+            servers.send(submission(id, account, false, pdf));
             if (i < alongside.size()) {
-                relay.send(alongside.get(i));
+                servers.send(alongside.get(i));
             }
         }
         // one pass over the statuses per poll: the test runs in the relay's JVM, and its own CPU counts
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
             java.util.Set<String> processed = new java.util.HashSet<>();
-            for (var status : relay.allStatuses()) {
+            for (var status : servers.allStatuses()) {
                 if (status.path("state").asText().equals("processed")) {
                     processed.add(status.path("submission_id").asText());
                 }

@@ -10,10 +10,12 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.MotoServer;
-import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.model.Permission;
 import software.amazon.awssdk.services.s3.model.Tag;
@@ -28,39 +30,59 @@ import software.amazon.awssdk.services.s3.model.Tag;
  * the owner's FULL_CONTROL either way) and does not check x-amz-expected-bucket-owner. moto neither checks that the
  * role may use the KMS key (kms:GenerateDataKey) or tag objects (s3:PutObjectTagging): it authorises every upload
  * call as s3:PutObject.
+ * <p>
+ * One relay for the class (no test advises a route); its settings carry the platform user made in moto.
  */
-class ObjectOptionsTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ObjectOptionsTest extends RelayRouteTestSupport {
 
     private static final int MIB = 1024 * 1024;
 
     static MotoServer moto;
-    static RelayFixture relay;
+    static AwsBasicCredentials platform;
     static String platformArn;
 
-    @BeforeAll
-    static void start() throws Exception {
+    /** Started with the relay's settings, which name its platform user: the class's one relay is made before @BeforeAll. */
+    static synchronized void startMoto() throws Exception {
+        if (moto != null) {
+            return;
+        }
         moto = MotoServer.startOrSkip();
-        var platform = moto.user("s3relay-platform", MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
+        platform = moto.user("s3relay-platform", MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
         platformArn = "arn:aws:iam::" + MotoServer.ACCOUNT + ":user/s3relay-platform";
-        relay = RelayFixture.start(Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
+    }
+
+    @Override
+    protected Map<String, String> settings() {
+        try {
+            startMoto();
+        } catch (RuntimeException skippedOrFailed) {
+            throw skippedOrFailed;
+        } catch (Exception e) {
+            throw new IllegalStateException("moto_server did not start", e);
+        }
+        return Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
                 "s3relay.aws.secret-access-key", platform.secretAccessKey(),
                 "s3relay.aws.sts-endpoint", moto.endpoint().toString(),
                 "s3relay.upload.multipart-threshold", String.valueOf(5 * MIB),
-                "s3relay.upload.part-size", String.valueOf(5 * MIB)));
+                "s3relay.upload.part-size", String.valueOf(5 * MIB));
+    }
+
+    @BeforeEach
+    void startRelay() {
+        context.start();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (relay != null) {
-            relay.close();
-        }
+    static void stopMoto() throws Exception {
         if (moto != null) {
             moto.close();
+            moto = null;
         }
     }
 
     /** A bucket, and an integration writing into it through a role with the permissions these options need. */
-    private static String[] integration(String id, String account, String options) {
+    private String[] integration(String id, String account, String options) {
         String bucket = "options-" + newId("b").toLowerCase().replace('_', '-');
         try (var s3 = moto.s3()) {
             s3.createBucket(r -> r.bucket(bucket));
@@ -68,7 +90,7 @@ class ObjectOptionsTest {
         String externalId = newId("ext");
         String role = moto.role("upload-" + newId("r"), platformArn, externalId, MotoServer.allow(
                 "[\"s3:PutObject\", \"s3:PutObjectTagging\", \"s3:PutObjectAcl\"]", "\"arn:aws:s3:::" + bucket + "/*\""));
-        relay.addIntegrations(moto.roleIntegration(id, account, bucket, role, externalId, options));
+        addIntegrations(moto.roleIntegration(id, account, bucket, role, externalId, options));
         return new String[] {bucket, role};
     }
 
@@ -94,12 +116,12 @@ class ObjectOptionsTest {
         String small = newId("sub");
         String large = newId("sub");
 
-        relay.send(submission(small, account, false, relay.pdf(randomPdf(10_000))));
-        relay.send(submission(large, account, false, relay.pdf(randomPdf(6 * MIB))));
+        servers.send(submission(small, account, false, servers.pdf(randomPdf(10_000))));
+        servers.send(submission(large, account, false, servers.pdf(randomPdf(6 * MIB))));
 
-        JsonNode processedLarge = relay.awaitStatus(large, "int_options", "processed");
+        JsonNode processedLarge = servers.awaitStatus(large, "int_options", "processed");
         assertThat(processedLarge.path("result_data").path("etag").asText()).endsWith("-2");
-        relay.awaitStatus(small, "int_options", "processed");
+        servers.awaitStatus(small, "int_options", "processed");
         try (var owner = moto.s3()) {
             for (String id : new String[] {small, large}) {
                 String key = "tpl_eGc5CmFbPnCCmerqsx/" + id + ".pdf";
@@ -147,13 +169,13 @@ class ObjectOptionsTest {
         String two = newId("sub");
         String three = newId("sub");
 
-        relay.send(submission(one, account, false, relay.pdf(first)));
-        JsonNode created = relay.awaitStatus(one, "int_no_overwrite", "processed");
-        relay.send(submission(two, account, false, relay.pdf(randomPdf(4_000))));
-        JsonNode kept = relay.awaitStatus(two, "int_no_overwrite", "processed");
+        servers.send(submission(one, account, false, servers.pdf(first)));
+        JsonNode created = servers.awaitStatus(one, "int_no_overwrite", "processed");
+        servers.send(submission(two, account, false, servers.pdf(randomPdf(4_000))));
+        JsonNode kept = servers.awaitStatus(two, "int_no_overwrite", "processed");
         // a multipart upload is refused at its completion: the first object still stays
-        relay.send(submission(three, account, false, relay.pdf(firstLarge)));
-        JsonNode keptLarge = relay.awaitStatus(three, "int_no_overwrite", "processed");
+        servers.send(submission(three, account, false, servers.pdf(firstLarge)));
+        JsonNode keptLarge = servers.awaitStatus(three, "int_no_overwrite", "processed");
 
         assertThat(created.path("result_data").path("already_existed").asBoolean()).isFalse();
         for (JsonNode status : new JsonNode[] {kept, keptLarge}) {
@@ -162,20 +184,20 @@ class ObjectOptionsTest {
             assertThat(status.path("result_data").path("already_existed").asBoolean()).isTrue();
             assertThat(status.path("result_data").path("s3_key").asText()).isEqualTo("fixed/" + account + ".pdf");
         }
-        assertThat(relay.statusesOf(two)).extracting(s -> s.path("state").asText()).containsExactly("pending", "processed");
+        assertThat(servers.statusesOf(two)).extracting(s -> s.path("state").asText()).containsExactly("pending", "processed");
         try (var owner = moto.s3()) {
             assertThat(owner.getObject(r -> r.bucket(target[0]).key("fixed/" + account + ".pdf"),
                     ResponseTransformer.toBytes()).asByteArray()).isEqualTo(first);
         }
         assertThat(moto.requests().stream().filter(r -> r.url().contains("/" + target[0] + "/") && r.method().equals("PUT")
                 && !r.url().contains("partNumber=")).map(r -> r.header("if-none-match"))).containsExactly("*", "*");
-        assertThat(relay.deadLetters()).noneMatch(d -> d.body().contains(two) || d.body().contains(three));
+        assertThat(servers.deadLetters()).noneMatch(d -> d.body().contains(two) || d.body().contains(three));
     }
 
     @Test
     void anUnknownValueIsRefusedWhenTheFileLoadsNamingTheAllowedOnes() {
         String account = newId("acc");
-        relay.addIntegrations("""
+        addIntegrations("""
                   - id: int_bad_sse
                     account_id: %s
                     bucket: some-bucket
@@ -202,9 +224,9 @@ class ObjectOptionsTest {
                     tags:
                       who: "{{ submitter }}"
                 """.formatted(account, account, account));
-        assertThat(relay.registry().problem("int_bad_sse"))
+        assertThat(integrations().problem("int_bad_sse"))
                 .isEqualTo("server_side_encryption must be one of AES256, aws:kms, not 'aws:kms:dsse'");
-        assertThat(relay.registry().problem("int_bad_acl")).isEqualTo("acl must be bucket-owner-full-control, not 'public-read'");
-        assertThat(relay.registry().problem("int_bad_tag")).startsWith("tags.who: unknown variable 'submitter'");
+        assertThat(integrations().problem("int_bad_acl")).isEqualTo("acl must be bucket-owner-full-control, not 'public-read'");
+        assertThat(integrations().problem("int_bad_tag")).startsWith("tags.who: unknown variable 'submitter'");
     }
 }

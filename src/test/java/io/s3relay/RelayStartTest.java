@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * Runs the relay as a separate process: a failed start calls System.exit, and only a process shows what it printed.
+ * <p>
  * The relay's start as an operator sees it: its output and its exit code.
- * Runs the relay as a separate process, because a failed start ends the JVM with System.exit and only a process shows
- * what really reaches the terminal.
  */
 class RelayStartTest {
 

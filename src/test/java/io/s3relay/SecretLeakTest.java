@@ -17,134 +17,109 @@ import javax.management.ObjectName;
 
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.S3Server;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Customer secrets never leave the integration model and the S3 client: a run with successes and failures of
  * every kind is captured (logs with stack traces, statuses, dead letters, every Camel MBean attribute, endpoint
- * URIs included) and searched for the secrets.
+ * URIs included) and searched for the secrets. The relay runs with JMX on, as Camel Main runs it; the secrets of an
+ * integration's role are searched for in {@link RoleSecretLeakTest}.
  */
-class SecretLeakTest {
+class SecretLeakTest extends RelayRouteTestSupport {
+
+    /** The logs from before the relay's context is made (its settings and start-up are searched too) to the end. */
+    private static final StringWriter logs = new StringWriter();
+    private static WriterAppender capture;
+
+    @BeforeAll
+    static void captureLogs() {
+        capture = captureLogs("secret-capture", logs);
+    }
+
+    @AfterAll
+    static void stopCapturingLogs() {
+        stopCapturing(capture);
+    }
+
+    /** The MBeans are searched too: the kit leaves JMX off unless asked. */
+    @Override
+    protected boolean useJmx() {
+        return true;
+    }
 
     @Test
     void noSecretAppearsInLogsStatusesDeadLettersOrJmx() throws Exception {
-        StringWriter logs = new StringWriter();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        WriterAppender capture = WriterAppender.newBuilder().setName("secret-capture").setTarget(logs)
-                .setLayout(PatternLayout.newBuilder().withPattern("%d %p %c - %m%n%xEx").build()).build();
-        capture.start();
-        context.getConfiguration().addAppender(capture);
-        context.getRootLogger().addAppender(capture);
-        try (RelayFixture relay = RelayFixture.start()) {
-            String account = newId("acc");
-            String wrongSecret = "wrong-secret-" + newId("s");
-            String bucketA = relay.newBucket(relay.serverA);
-            String bucketB = relay.newBucket(relay.serverB);
-            int closedPort = RelayFixture.freePort();
-            relay.addIntegrations(
-                    integration("int_ok", account, relay.serverA, bucketA, "path_template: \"{{ submission_id }}.pdf\""),
-                    integration("int_wrong_secret", account,
-                            new S3Server("b", relay.serverB.store(), relay.serverB.objects(), relay.serverB.accessKey(), wrongSecret),
-                            bucketB, "path_template: \"{{ submission_id }}.pdf\""),
-                    integration("int_unreachable", account, relay.serverA, "http://127.0.0.1:" + closedPort, bucketA,
-                            "path_template: \"{{ submission_id }}.pdf\""),
-                    integration("int_bad_key", account, relay.serverA, bucketA, "path_template: \"../{{ submission_id }}.pdf\""));
-            String id = newId("sub");
-            String missing = newId("sub");
+        context.start();
+        String account = newId("acc");
+        String wrongSecret = "wrong-secret-" + newId("s");
+        String bucketA = servers.newBucket(servers.serverA);
+        String bucketB = servers.newBucket(servers.serverB);
+        int closedPort = RelayFixture.freePort();
+        addIntegrations(
+                integration("int_ok", account, servers.serverA, bucketA, "path_template: \"{{ submission_id }}.pdf\""),
+                integration("int_wrong_secret", account,
+                        new S3Server("b", servers.serverB.store(), servers.serverB.objects(), servers.serverB.accessKey(), wrongSecret),
+                        bucketB, "path_template: \"{{ submission_id }}.pdf\""),
+                integration("int_unreachable", account, servers.serverA, "http://127.0.0.1:" + closedPort, bucketA,
+                        "path_template: \"{{ submission_id }}.pdf\""),
+                integration("int_bad_key", account, servers.serverA, bucketA, "path_template: \"../{{ submission_id }}.pdf\""));
+        String id = newId("sub");
+        String missing = newId("sub");
 
-            relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
-            relay.send(submission(missing, account, false, "file:///nowhere/" + missing + ".pdf"));
-            relay.send("{\"submission\": {\"id\": \"" + newId("sub") + "\"}}");
+        servers.send(submission(id, account, false, servers.pdf(randomPdf(100))));
+        servers.send(submission(missing, account, false, "file:///nowhere/" + missing + ".pdf"));
+        servers.send("{\"submission\": {\"id\": \"" + newId("sub") + "\"}}");
 
-            relay.awaitStatus(id, "int_ok", "processed");
-            relay.awaitStatus(id, "int_wrong_secret", "failed");
-            relay.awaitStatus(id, "int_unreachable", "failed");
-            relay.awaitStatus(id, "int_bad_key", "failed");
-            relay.awaitStatus(missing, "int_ok", "failed");
+        servers.awaitStatus(id, "int_ok", "processed");
+        servers.awaitStatus(id, "int_wrong_secret", "failed");
+        servers.awaitStatus(id, "int_unreachable", "failed");
+        servers.awaitStatus(id, "int_bad_key", "failed");
+        servers.awaitStatus(missing, "int_ok", "failed");
 
-            List<String> secrets = List.of(relay.serverA.secretKey(), relay.serverB.secretKey(), wrongSecret);
-            String statuses = relay.allStatuses().toString();
-            String deadLetters = relay.deadLetters().toString();
-            String jmx = camelMBeanAttributes();
-            assertThat(relay.deadLetters()).hasSizeGreaterThanOrEqualTo(4);
-            assertThat(jmx).contains("put-object").contains("aws2-s3");
-            assertThat(logs.toString()).contains("SignatureDoesNotMatch").contains("state=failed").contains("state=processed");
-            for (String secret : secrets) {
-                assertThat(logs.toString()).as("logs").doesNotContain(secret);
-                assertThat(statuses).as("statuses").doesNotContain(secret);
-                assertThat(deadLetters).as("dead letters").doesNotContain(secret);
-                assertThat(jmx).as("JMX").doesNotContain(secret);
-            }
-            System.out.printf("secret search: %d secrets, %d log chars, %d status chars, %d dead-letter chars, %d JMX chars: 0 found%n",
-                    secrets.size(), logs.toString().length(), statuses.length(), deadLetters.length(), jmx.length());
-        } finally {
-            context.getRootLogger().removeAppender(capture);
-            capture.stop();
+        List<String> secrets = List.of(servers.serverA.secretKey(), servers.serverB.secretKey(), wrongSecret);
+        String statuses = servers.allStatuses().toString();
+        String deadLetters = servers.deadLetters().toString();
+        String jmx = camelMBeanAttributes();
+        assertThat(servers.deadLetters()).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(jmx).contains("put-object").contains("aws2-s3");
+        assertThat(logs.toString()).contains("SignatureDoesNotMatch").contains("state=failed").contains("state=processed");
+        for (String secret : secrets) {
+            assertThat(logs.toString()).as("logs").doesNotContain(secret);
+            assertThat(statuses).as("statuses").doesNotContain(secret);
+            assertThat(deadLetters).as("dead letters").doesNotContain(secret);
+            assertThat(jmx).as("JMX").doesNotContain(secret);
         }
+        System.out.printf("secret search: %d secrets, %d log chars, %d status chars, %d dead-letter chars, %d JMX chars: 0 found%n",
+                secrets.size(), logs.toString().length(), statuses.length(), deadLetters.length(), jmx.length());
     }
 
-    /**
-     * The same search for an integration's role: the relay's own secret key, the external IDs (right and wrong) and
-     * the session tokens STS gave (read from moto's request log, where the relay sent them to S3).
-     */
-    @Test
-    void noSessionTokenExternalIdOrRelaySecretAppears() throws Exception {
-        StringWriter logs = new StringWriter();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        WriterAppender capture = WriterAppender.newBuilder().setName("role-secret-capture").setTarget(logs)
+    /** Every log line of every logger from now on, with its stack trace, into the writer. */
+    static WriterAppender captureLogs(String name, StringWriter into) {
+        LoggerContext logging = (LoggerContext) LogManager.getContext(false);
+        WriterAppender capture = WriterAppender.newBuilder().setName(name).setTarget(into)
                 .setLayout(PatternLayout.newBuilder().withPattern("%d %p %c - %m%n%xEx").build()).build();
         capture.start();
-        context.getConfiguration().addAppender(capture);
-        context.getRootLogger().addAppender(capture);
-        try (io.s3relay.support.MotoServer moto = io.s3relay.support.MotoServer.startOrSkip()) {
-            var platform = moto.user("s3relay-platform", io.s3relay.support.MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
-            String bucket = "leak-" + newId("b").toLowerCase().replace('_', '-');
-            try (var s3 = moto.s3()) {
-                s3.createBucket(r -> r.bucket(bucket));
-            }
-            String externalId = "ext-" + newId("secret");
-            String wrongId = "ext-" + newId("wrong");
-            String role = moto.role("upload-leak", "arn:aws:iam::123456789012:user/s3relay-platform", externalId,
-                    io.s3relay.support.MotoServer.allow("\"s3:PutObject\"", "\"arn:aws:s3:::" + bucket + "/*\""));
-            try (RelayFixture relay = RelayFixture.start(java.util.Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
-                    "s3relay.aws.secret-access-key", platform.secretAccessKey(),
-                    "s3relay.aws.sts-endpoint", moto.endpoint().toString()))) {
-                String account = newId("acc");
-                String template = "path_template: \"{{ submission_id }}.pdf\"";
-                relay.addIntegrations(moto.roleIntegration("int_role_ok", account, bucket, role, externalId, template),
-                        moto.roleIntegration("int_role_wrong", account, bucket, role, wrongId, template));
-                String id = newId("sub");
-                relay.send(submission(id, account, false, relay.pdf(randomPdf(100))));
-                relay.awaitStatus(id, "int_role_ok", "processed");
-                relay.awaitStatus(id, "int_role_wrong", "failed");
+        logging.getConfiguration().addAppender(capture);
+        logging.getRootLogger().addAppender(capture);
+        return capture;
+    }
 
-                List<String> secrets = new ArrayList<>(List.of(platform.secretAccessKey(), externalId, wrongId));
-                moto.requests().stream().map(r -> r.header("x-amz-security-token")).filter(t -> t != null).distinct()
-                        .forEach(secrets::add);
-                assertThat(secrets).hasSizeGreaterThan(3);
-                String statuses = relay.allStatuses().toString();
-                String deadLetters = relay.deadLetters().toString();
-                String jmx = camelMBeanAttributes();
-                assertThat(deadLetters).contains("the role does not trust this platform");
-                for (String secret : secrets) {
-                    assertThat(logs.toString()).as("logs").doesNotContain(secret);
-                    assertThat(statuses).as("statuses").doesNotContain(secret);
-                    assertThat(deadLetters).as("dead letters").doesNotContain(secret);
-                    assertThat(jmx).as("JMX").doesNotContain(secret);
-                }
-            }
-        } finally {
-            context.getRootLogger().removeAppender(capture);
+    static void stopCapturing(WriterAppender capture) {
+        if (capture != null) {
+            ((LoggerContext) LogManager.getContext(false)).getRootLogger().removeAppender(capture);
             capture.stop();
         }
     }
 
     /** Every readable attribute of every Camel MBean (routes, endpoints, processors, the context...), as text. */
-    private static String camelMBeanAttributes() throws Exception {
+    static String camelMBeanAttributes() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         List<String> values = new ArrayList<>();
         for (ObjectName name : server.queryNames(new ObjectName("org.apache.camel:*"), null)) {

@@ -35,9 +35,15 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Real servers for the tests: a persistent ActiveMQ broker (KahaDB), two s3proxy S3 servers with different
- * credentials, and the relay itself (Camel Main with the routes of routes/), all on loopback with free ports.
- * Started once per test class; each test takes its own accounts, buckets and ids.
+ * Real servers for the tests: a persistent ActiveMQ broker (KahaDB) and two s3proxy S3 servers with different
+ * credentials, all on loopback with free ports, with the relay's settings for them ({@link #serversOnly}). Started once
+ * per test class; each test takes its own accounts, buckets and ids. Route tests boot the relay on them with
+ * {@link RelayRouteTestSupport}; process tests point relay processes at them ({@link #brokerUrl()}, the integrations
+ * file, {@link #dir}).
+ * <p>
+ * {@link #start(Map)} and {@link #forTestClass(Map)} also boot the relay in this JVM as Camel Main would, for the
+ * tests of what Camel Main itself sets up at start-up (its management server, Jolokia's access rules, route reload,
+ * the integration health across a restart).
  */
 public class RelayFixture implements AutoCloseable, AfterAllCallback {
 
@@ -72,19 +78,10 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     public record DeadLetter(String body, Map<String, Object> headers) {
     }
 
-    public static RelayFixture start() throws Exception {
-        return start(Map.of());
-    }
-
     /**
-     * One fixture for a test class: {@code @RegisterExtension static final RelayFixture relay =
-     * RelayFixture.forTestClass(...)}. It starts when the class's tests start and is closed after the last one.
+     * One fixture for a test class, its relay booted in this JVM: {@code @RegisterExtension static final RelayFixture
+     * relay = RelayFixture.forTestClass(...)}. It starts when the class's tests start and is closed after the last one.
      */
-    public static RelayFixture forTestClass() {
-        return forTestClass(Map.of());
-    }
-
-    /** {@link #forTestClass()} with settings of the class's own. */
     public static RelayFixture forTestClass(Map<String, String> extraProperties) {
         try {
             return start(extraProperties);
@@ -98,14 +95,9 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         close();
     }
 
+    /** The servers and the relay booted in this JVM as Camel Main, with settings of the test's own. */
     public static RelayFixture start(Map<String, String> extraProperties) throws Exception {
-        return new RelayFixture(fixture -> extraProperties);
-    }
-
-    /** For settings that name the fixture's own servers (their ports are only known once they run). */
-    public static RelayFixture startWith(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties)
-            throws Exception {
-        return new RelayFixture(extraProperties);
+        return new RelayFixture(fixture -> extraProperties, true);
     }
 
     /**
@@ -119,10 +111,6 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     /** The relay's settings for these servers (broker, integrations file, data folder, PDF root...). */
     public Map<String, String> relayProperties() {
         return Map.copyOf(properties);
-    }
-
-    private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties) throws Exception {
-        this(extraProperties, true);
     }
 
     private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties,
@@ -237,7 +225,7 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         integrationItems.addAll(List.of(items));
         writeIntegrationsFile("integrations:\n" + String.join("", integrationItems));
         if (relay != null && relay.getCamelContext() != null && relay.getCamelContext().isStarted()) {
-            registry().reload();
+            relay.getCamelContext().getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).reload();
         }
     }
 
@@ -251,10 +239,6 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
 
     public Path integrationsFile() {
         return integrationsFile;
-    }
-
-    public IntegrationRegistry registry() {
-        return relay.getCamelContext().getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class);
     }
 
     /** One integration as a YAML list item. */

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import io.s3relay.RelayConfiguration;
 import io.s3relay.config.IntegrationRegistry;
+import io.s3relay.support.RelayFixture.S3Server;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
@@ -79,9 +80,34 @@ public abstract class RelayRouteTestSupport extends CamelMainTestSupport {
         return true;
     }
 
-    /** Writes the integrations into the relay's file and puts them in force at once. */
+    /** Writes the integrations into the relay's file and puts them in force at once, before or after it starts. */
     protected void addIntegrations(String... items) {
         servers.addIntegrations(items);
-        context.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).reload();
+        integrations().reload();
+    }
+
+    /** The relay's integrations, as the routes see them. */
+    protected IntegrationRegistry integrations() {
+        return context.getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class);
+    }
+
+    /** An account with one integration, {@code int_<account>}, writing into a bucket of its own. */
+    public record Tenant(String account, String integration, String bucket) {
+    }
+
+    /** A new account whose one integration writes into a new bucket on the server, put in force. */
+    protected Tenant tenant(S3Server server, String extraYaml) {
+        return tenant(server, server.endpoint(), extraYaml);
+    }
+
+    /**
+     * {@link #tenant(S3Server, String)} with the server's credentials but another endpoint: a closed port, a slow
+     * proxy in front of the server...
+     */
+    protected Tenant tenant(S3Server server, String endpoint, String extraYaml) {
+        String account = RelayFixture.newId("acc");
+        Tenant tenant = new Tenant(account, "int_" + account, servers.newBucket(server));
+        addIntegrations(RelayFixture.integration(tenant.integration(), account, server, endpoint, tenant.bucket(), extraYaml));
+        return tenant;
     }
 }
