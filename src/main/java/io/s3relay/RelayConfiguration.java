@@ -148,7 +148,7 @@ public class RelayConfiguration implements CamelConfiguration {
         PdfSource pdfSource = pdfSource(settings.getSource(), dataDir, clients);
         closeOnStop(context, pdfSource);
         context.getRegistry().bind("uploadPreparer", new UploadPreparer(integrations, renderer, pdfSource, guard,
-                settings.getUpload().getInlineMaxBytes()));
+                settings.getUpload().getInlineMaxBytes(), settings.getUpload().getMultipartThreshold()));
         context.getRegistry().bind("statuses", statuses);
         UploadMetrics metrics = new UploadMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class),
                 integrations::get);

@@ -54,6 +54,11 @@ public class UploadPlanner {
         return jobs;
     }
 
+    /** The job of the copy, to send or to upload. */
+    public UploadJob job(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+        return copy.getJob();
+    }
+
     /** For each job (in the body): its copy begins, shared by the steps after (see {@link Copy}). */
     public void describe(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
         Copy.begin(exchange, exchange.getMessage().getMandatoryBody(UploadJob.class), Attempts.of(exchange));

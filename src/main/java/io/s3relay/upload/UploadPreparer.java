@@ -29,15 +29,20 @@ public class UploadPreparer {
     private final PdfSource pdfSource;
     private final IntegrationGuard guard;
     private final long inlineMaxBytes;
+    private final long multipartThreshold;
 
-    /** @param inlineMaxBytes the largest PDF uploaded within its submission's transaction; 0: every copy is a job */
+    /**
+     * @param inlineMaxBytes     the largest PDF uploaded within its submission's transaction; 0: every copy is a job
+     * @param multipartThreshold the smallest PDF uploaded in parts
+     */
     public UploadPreparer(IntegrationRegistry integrations, PathTemplateRenderer renderer, PdfSource pdfSource,
-                          IntegrationGuard guard, long inlineMaxBytes) {
+                          IntegrationGuard guard, long inlineMaxBytes, long multipartThreshold) {
         this.integrations = integrations;
         this.renderer = renderer;
         this.pdfSource = pdfSource;
         this.guard = guard;
         this.inlineMaxBytes = inlineMaxBytes;
+        this.multipartThreshold = multipartThreshold;
     }
 
     /**
@@ -56,8 +61,10 @@ public class UploadPreparer {
     /**
      * Finds the integration in force that the job names and renders the object key and tags from its templates
      * into the copy; the upload's time starts here.
+     *
+     * @return the object key
      */
-    public void renderKey(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+    public String renderKey(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         UploadJob job = copy.getJob();
         ActiveIntegration integration = integrations.get(job.integrationId());
         if (integration == null) {
@@ -80,6 +87,7 @@ public class UploadPreparer {
         String key = renderer.render(template, submission, () -> Instant.parse(job.receivedAt()));
         String tagging = ObjectTagging.render(renderer, integration.tags(), submission, () -> Instant.parse(job.receivedAt()));
         copy.rendered(integration, key, tagging);
+        return key;
     }
 
     /**
@@ -96,6 +104,11 @@ public class UploadPreparer {
                 guard.release(integrationId, ticket);
             }
         });
+    }
+
+    /** Whether the copy's PDF, loaded, is uploaded in parts rather than with one PutObject. */
+    public boolean isMultipart(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+        return copy.getBytes() >= multipartThreshold;
     }
 
     /** The integration's client puts the copy's tags on its PutObject or CreateMultipartUpload, made on this thread. */
