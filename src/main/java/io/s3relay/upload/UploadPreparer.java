@@ -111,6 +111,16 @@ public class UploadPreparer {
         return copy.getBytes() >= multipartThreshold;
     }
 
+    /** The registry name of the aws2-s3 endpoint that puts the copy with one PutObject (the relay made it, see {@link Aws2S3UploadTargets}). */
+    public String putObjectEndpoint(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+        return copy.getPutObjectEndpoint();
+    }
+
+    /** The registry name of the aws2-s3 endpoint that puts the copy in parts. */
+    public String multipartEndpoint(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+        return copy.getMultipartEndpoint();
+    }
+
     /** The integration's client puts the copy's tags on its PutObject or CreateMultipartUpload, made on this thread. */
     public void tagObject(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         ObjectOptionsInterceptor.tagNext(copy.getIntegration().settings().bucket(), copy.getKey(), copy.getTagging());
