@@ -22,55 +22,67 @@ import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
 import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The console's server as docker compose runs it: browsers must log in to it, and it reaches a relay whose Jolokia
  * asks for credentials with the relay's own user, which the browser never sees. It passes on only its own pages'
- * Jolokia requests, and nothing of the browser's beyond the request itself.
+ * Jolokia requests, and nothing of the browser's beyond the request itself. One relay for the class, started by the
+ * test that reaches it; the others stand a fake relay in for it.
  */
-class ConsoleServerTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleServerTest extends RelayRouteTestSupport {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final int managementPort = RelayFixture.freePort();
+    /** The management server's users, read when the relay starts. */
+    private static final Path users = JolokiaOperatorAccessTest.usersFile("user.hawtio = relay-side-secret,operator\n");
+
+    /** Its Jolokia asks for credentials, as docker compose runs it. */
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("camel.management.enabled", "true", "camel.management.port", String.valueOf(managementPort),
+                "camel.management.authentication-enabled", "true",
+                "camel.management.basic-properties-file", users.toString());
+    }
+
+    @AfterAll
+    static void removeUsers() throws IOException {
+        Files.deleteIfExists(users);
+    }
 
     @Test
     void forwardsJolokiaWithTheRelaysCredentialsOnlyToBrowsersThatLoggedIn() throws Exception {
         requireNode();
-        int managementPort = RelayFixture.freePort();
-        Path users = Files.createTempFile("management-users", ".properties");
-        Files.writeString(users, "user.hawtio = relay-side-secret,operator\n");
-        try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
-                "camel.management.port", String.valueOf(managementPort),
-                "camel.management.authentication-enabled", "true",
-                "camel.management.basic-properties-file", users.toString()))) {
-            String relayJolokia = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
-            assertThat(get(relayJolokia + "/version", null).statusCode()).as("the relay asks for credentials").isEqualTo(401);
-            assertThat(get("http://127.0.0.1:" + managementPort + "/observe/health", null).statusCode())
-                    .as("health stays open to probes").isEqualTo(200);
+        context.start();
+        String relayJolokia = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
+        assertThat(get(relayJolokia + "/version", null).statusCode()).as("the relay asks for credentials").isEqualTo(401);
+        assertThat(get("http://127.0.0.1:" + managementPort + "/observe/health", null).statusCode())
+                .as("health stays open to probes").isEqualTo(200);
 
-            int port = RelayFixture.freePort();
-            Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(port),
-                    "S3RELAY_CONSOLE_USER", "operator", "S3RELAY_CONSOLE_PASSWORD", "console-side-secret",
-                    "S3RELAY_JOLOKIA_URL", relayJolokia,
-                    "S3RELAY_JOLOKIA_USER", "hawtio", "S3RELAY_JOLOKIA_PASSWORD", "relay-side-secret"), "server.mjs");
-            try {
-                assertThat(ConsoleNode.firstLine(console)).startsWith("s3-relay console on");
-                String base = "http://127.0.0.1:" + port + "/hawtio";
-                assertThat(get(base + "/jolokia/version", null).statusCode()).isEqualTo(401);
-                assertThat(get(base + "/jolokia/version", "operator:wrong").statusCode()).isEqualTo(401);
-                assertThat(get(base + "/jolokia/version", "hawtio:relay-side-secret").statusCode())
-                        .as("the relay's credentials are not the console's").isEqualTo(401);
+        int port = RelayFixture.freePort();
+        Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(port),
+                "S3RELAY_CONSOLE_USER", "operator", "S3RELAY_CONSOLE_PASSWORD", "console-side-secret",
+                "S3RELAY_JOLOKIA_URL", relayJolokia,
+                "S3RELAY_JOLOKIA_USER", "hawtio", "S3RELAY_JOLOKIA_PASSWORD", "relay-side-secret"), "server.mjs");
+        try {
+            assertThat(ConsoleNode.firstLine(console)).startsWith("s3-relay console on");
+            String base = "http://127.0.0.1:" + port + "/hawtio";
+            assertThat(get(base + "/jolokia/version", null).statusCode()).isEqualTo(401);
+            assertThat(get(base + "/jolokia/version", "operator:wrong").statusCode()).isEqualTo(401);
+            assertThat(get(base + "/jolokia/version", "hawtio:relay-side-secret").statusCode())
+                    .as("the relay's credentials are not the console's").isEqualTo(401);
 
-                HttpResponse<String> version = get(base + "/jolokia/version", "operator:console-side-secret");
-                assertThat(version.statusCode()).isEqualTo(200);
-                assertThat(version.body()).contains("\"agent\"").doesNotContain("relay-side-secret");
-                assertThat(get(base + "/user", "operator:console-side-secret").body()).isEqualTo("\"operator\"");
-            } finally {
-                console.destroy();
-                console.waitFor(10, TimeUnit.SECONDS);
-            }
+            HttpResponse<String> version = get(base + "/jolokia/version", "operator:console-side-secret");
+            assertThat(version.statusCode()).isEqualTo(200);
+            assertThat(version.body()).contains("\"agent\"").doesNotContain("relay-side-secret");
+            assertThat(get(base + "/user", "operator:console-side-secret").body()).isEqualTo("\"operator\"");
         } finally {
-            Files.deleteIfExists(users);
+            console.destroy();
+            console.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -22,6 +22,7 @@ import javax.management.ObjectName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,59 +32,68 @@ import org.junit.jupiter.api.Test;
  * <p>It needs Node.js, the built console ({@code npm ci && npm run build} in console/) and Chromium. Without them
  * the test is skipped, unless {@code S3RELAY_BROWSER_TESTS=required} (as in CI), where it fails instead.
  */
-class HawtioConsoleTest {
+class HawtioConsoleTest extends RelayRouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path SCREENSHOT = Path.of("target", "hawtio", "routes.png").toAbsolutePath();
+    private static final int managementPort = RelayFixture.freePort();
+
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("camel.management.enabled", "true", "camel.management.port", String.valueOf(managementPort));
+    }
+
+    /** Hawtio draws the routes from their MBeans: the kit leaves JMX off unless asked. */
+    @Override
+    protected boolean useJmx() {
+        return true;
+    }
 
     @Test
     void listsTheRelaysRoutesWithTheirCompletedExchangesInABrowser() throws Exception {
         requireBrowserSetup();
-        int managementPort = RelayFixture.freePort();
-        try (RelayFixture relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
-                "camel.management.port", String.valueOf(managementPort)))) {
-            String account = newId("acc");
-            String bucket = relay.newBucket(relay.serverA);
-            relay.addIntegrations(integration("int_console", account, relay.serverA, bucket,
-                    "path_template: \"{{ submission_id }}.pdf\""));
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                ids.add(newId("sub"));
-                relay.send(submission(ids.get(i), account, false, relay.pdf(randomPdf(2000))));
-            }
-            ids.forEach(id -> relay.awaitStatus(id, "int_console", "processed"));
+        context.start();
+        String account = newId("acc");
+        String bucket = servers.newBucket(servers.serverA);
+        addIntegrations(integration("int_console", account, servers.serverA, bucket,
+                "path_template: \"{{ submission_id }}.pdf\""));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(newId("sub"));
+            servers.send(submission(ids.get(i), account, false, servers.pdf(randomPdf(2000))));
+        }
+        ids.forEach(id -> servers.awaitStatus(id, "int_console", "processed"));
 
-            int consolePort = RelayFixture.freePort();
-            Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(consolePort),
-                    "S3RELAY_JOLOKIA_URL", "http://127.0.0.1:" + managementPort + "/observe/jolokia"),
-                    "server.mjs");
-            try {
-                awaitListening(console);
-                Files.createDirectories(SCREENSHOT.getParent());
-                Path pages = SCREENSHOT.resolveSibling("pages.txt");
-                Process browser = node(Map.of(), "test/routes-in-browser.mjs", "http://127.0.0.1:" + consolePort + "/",
-                        SCREENSHOT.toString(), pages.toString());
-                String output = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(browser.waitFor(3, TimeUnit.MINUTES)).isTrue();
-                assertThat(browser.exitValue()).as("browser run: %s", output).isZero();
+        int consolePort = RelayFixture.freePort();
+        Process console = node(Map.of("S3RELAY_CONSOLE_PORT", String.valueOf(consolePort),
+                "S3RELAY_JOLOKIA_URL", "http://127.0.0.1:" + managementPort + "/observe/jolokia"),
+                "server.mjs");
+        try {
+            awaitListening(console);
+            Files.createDirectories(SCREENSHOT.getParent());
+            Path pages = SCREENSHOT.resolveSibling("pages.txt");
+            Process browser = node(Map.of(), "test/routes-in-browser.mjs", "http://127.0.0.1:" + consolePort + "/",
+                    SCREENSHOT.toString(), pages.toString());
+            String output = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(browser.waitFor(3, TimeUnit.MINUTES)).isTrue();
+            assertThat(browser.exitValue()).as("browser run: %s", output).isZero();
 
-                JsonNode shown = JSON.readTree(output).path("routes");
-                assertThat(shown.path("submissions").path("state").asText()).isEqualTo("Started");
-                assertThat(shown.path("uploads").path("state").asText()).isEqualTo("Started");
-                assertThat(shown.path("upload").path("state").asText()).isEqualTo("Started");
-                // what the browser shows is what the Camel context counted: 3 submissions, 3 copies uploaded
-                assertThat(shown.path("submissions").path("completed").asLong())
-                        .isEqualTo(completed("submissions")).isEqualTo(3);
-                assertThat(shown.path("upload").path("completed").asLong()).isEqualTo(completed("upload")).isEqualTo(3);
-                assertThat(SCREENSHOT).isNotEmptyFile();
+            JsonNode shown = JSON.readTree(output).path("routes");
+            assertThat(shown.path("submissions").path("state").asText()).isEqualTo("Started");
+            assertThat(shown.path("uploads").path("state").asText()).isEqualTo("Started");
+            assertThat(shown.path("upload").path("state").asText()).isEqualTo("Started");
+            // what the browser shows is what the Camel context counted: 3 submissions, 3 copies uploaded
+            assertThat(shown.path("submissions").path("completed").asLong())
+                    .isEqualTo(completed("submissions")).isEqualTo(3);
+            assertThat(shown.path("upload").path("completed").asLong()).isEqualTo(completed("upload")).isEqualTo(3);
+            assertThat(SCREENSHOT).isNotEmptyFile();
 
-                String seen = Files.readString(pages);
-                assertThat(seen).contains("put-object").contains("s3relay.uploads")
-                        .doesNotContain(relay.serverA.secretKey()).doesNotContain(relay.serverB.secretKey());
-            } finally {
-                console.destroy();
-                console.waitFor(10, TimeUnit.SECONDS);
-            }
+            String seen = Files.readString(pages);
+            assertThat(seen).contains("put-object").contains("s3relay.uploads")
+                    .doesNotContain(servers.serverA.secretKey()).doesNotContain(servers.serverB.secretKey());
+        } finally {
+            console.destroy();
+            console.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -11,18 +11,23 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Who may call the relay's Jolokia (/observe/jolokia) and what it does for them. Without management credentials (the
  * default, on loopback) it only reads, and runs the few operations that Hawtio's route view draws with; with
  * credentials an authorised user can also stop and start routes. It never writes an attribute, never answers a
  * request that a browser page sent (one with an Origin or a Referer), never answers a GET, and never shows system
- * properties, JVM arguments or anything that resolves a property or an environment variable.
+ * properties, JVM arguments or anything that resolves a property or an environment variable. One relay for the class,
+ * with its management server and JMX on as Camel Main runs them: no test advises a route.
  */
-class JolokiaAccessTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JolokiaAccessTest extends RelayRouteTestSupport {
 
     static final String SECRET_PROPERTY = "s3relay.test.jolokia-secret";
     private static final String SYSTEM_SECRET = "sys-secret-" + UUID.randomUUID();
@@ -31,27 +36,36 @@ class JolokiaAccessTest {
     static final String UPLOADS = "org.apache.camel:context=s3-relay,type=routes,name=\"uploads\"";
     static final String CONTEXT = "org.apache.camel:context=s3-relay,type=context,name=\"s3-relay\"";
 
-    private static RelayFixture relay;
-    private static int port;
-    private static JolokiaClient jolokia;
+    private static final int port = RelayFixture.freePort();
+    private static final JolokiaClient jolokia = new JolokiaClient(port);
 
+    /** Without management credentials; a secret in the relay's own settings, which no answer may carry. */
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("camel.management.enabled", "true", "camel.management.port", String.valueOf(port),
+                "s3relay.source.s3.secret-key", RELAY_SECRET);
+    }
+
+    /** Jolokia reads the relay's MBeans: the kit leaves JMX off unless asked. */
+    @Override
+    protected boolean useJmx() {
+        return true;
+    }
+
+    /** A secret in a system property too, set before the relay is made and started. */
     @BeforeAll
-    static void startRelayWithoutManagementCredentials() throws Exception {
-        // a secret in a system property, and one in the relay's own settings: no answer may carry either
+    static void setSystemSecret() {
         System.setProperty(SECRET_PROPERTY, SYSTEM_SECRET);
-        port = RelayFixture.freePort();
-        relay = RelayFixture.start(Map.of("camel.management.enabled", "true",
-                "camel.management.port", String.valueOf(port),
-                "s3relay.source.s3.secret-key", RELAY_SECRET));
-        jolokia = new JolokiaClient(port);
     }
 
     @AfterAll
-    static void stopRelay() throws Exception {
-        if (relay != null) {
-            relay.close();
-        }
+    static void clearSystemSecret() {
         System.clearProperty(SECRET_PROPERTY);
+    }
+
+    @BeforeEach
+    void startRelay() {
+        context.start();
     }
 
     @Test
@@ -163,7 +177,7 @@ class JolokiaAccessTest {
         JsonNode everything = post(Map.of("type", "read", "mbean", "*:*", "config", Map.of("ignoreErrors", true)));
         assertThat(everything.path("status").asInt()).isEqualTo(200);
         assertThat(everything.toString()).doesNotContain(SYSTEM_SECRET).doesNotContain(RELAY_SECRET)
-                .doesNotContain(relay.serverA.secretKey());
+                .doesNotContain(servers.serverA.secretKey());
     }
 
     @Test
@@ -198,7 +212,7 @@ class JolokiaAccessTest {
         assertThat(body.has("value")).as(answer.body()).isFalse();
     }
 
-    private static String routeState(String routeId) {
-        return relay.relay().getCamelContext().getRouteController().getRouteStatus(routeId).name();
+    private String routeState(String routeId) {
+        return context.getRouteController().getRouteStatus(routeId).name();
     }
 }

@@ -27,61 +27,73 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.support.RelayFixture;
+import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The dashboard (deploy/grafana) and the alert rules (deploy/prometheus) read what a running relay exports: a relay
  * that uploads, fails for good and for a while, and whose circuit opened, serves every metric they name, and a real
- * Prometheus (Debian's prometheus package) that scrapes it answers every panel's query with data.
+ * Prometheus (Debian's prometheus package) that scrapes it answers every panel's query with data. One relay for the
+ * class, uploading from before the first test to after the last: no test advises a route.
  */
-class MonitoringStackTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MonitoringStackTest extends RelayRouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     static final int MANAGEMENT_PORT = RelayFixture.freePort();
 
-    @RegisterExtension
-    static final RelayFixture relay = RelayFixture.forTestClass(Map.of("camel.management.enabled", "true",
-            "camel.management.port", String.valueOf(MANAGEMENT_PORT), "s3relay.metrics.queue-depth-interval", "500",
-            "s3relay.events.check-interval", "200", "s3relay.integration.circuit.failures", "3",
-            "s3relay.integration.circuit.open-millis", "1000"));
-
     private static ScheduledExecutorService uploads;
 
-    @BeforeAll
-    static void uploadSucceedAndFail() {
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("camel.management.enabled", "true", "camel.management.port", String.valueOf(MANAGEMENT_PORT),
+                "s3relay.metrics.queue-depth-interval", "500", "s3relay.events.check-interval", "200",
+                "s3relay.integration.circuit.failures", "3", "s3relay.integration.circuit.open-millis", "1000");
+    }
+
+    /** Before the first test, once: the kit makes the class's relay after @BeforeAll, in each test's set-up. */
+    @BeforeEach
+    void startRelayThenUploadSucceedAndFail() {
+        context.start();
+        if (uploads != null) {
+            return;
+        }
         String account = newId("acc");
-        relay.addIntegrations(
-                integration("int_ok", account, relay.serverA, relay.newBucket(relay.serverA), "path_template: \"{{ submission_id }}.pdf\""),
+        addIntegrations(
+                integration("int_ok", account, servers.serverA, servers.newBucket(servers.serverA), "path_template: \"{{ submission_id }}.pdf\""),
                 // no such bucket: permanent failures
-                integration("int_gone", account, relay.serverA, "no-such-bucket-" + account.substring(4, 12),
+                integration("int_gone", account, servers.serverA, "no-such-bucket-" + account.substring(4, 12),
                         "path_template: \"{{ submission_id }}.pdf\""),
                 // nothing listens: transient failures, then retries exhausted, and its circuit opens
-                integration("int_down", account, relay.serverB, "http://127.0.0.1:" + RelayFixture.freePort(),
-                        relay.newBucket(relay.serverB), "path_template: \"{{ submission_id }}.pdf\""));
-        String pdf = relay.pdf(randomPdf(20_000));
+                integration("int_down", account, servers.serverB, "http://127.0.0.1:" + RelayFixture.freePort(),
+                        servers.newBucket(servers.serverB), "path_template: \"{{ submission_id }}.pdf\""));
+        String pdf = servers.pdf(randomPdf(20_000));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(newId("sub"));
-            relay.send(submission(ids.get(i), account, false, pdf));
+            servers.send(submission(ids.get(i), account, false, pdf));
         }
         ids.forEach(id -> {
-            relay.awaitStatus(id, "int_ok", "processed");
-            relay.awaitStatus(id, "int_gone", "failed");
+            servers.awaitStatus(id, "int_ok", "processed");
+            servers.awaitStatus(id, "int_gone", "failed");
         });
-        relay.awaitStatus(ids.get(0), "int_down", "failed");
+        servers.awaitStatus(ids.get(0), "int_down", "failed");
         // and it keeps uploading while the tests look
         uploads = Executors.newSingleThreadScheduledExecutor();
-        uploads.scheduleAtFixedRate(() -> relay.send(submission(newId("sub"), account, false, pdf)), 0, 250,
+        uploads.scheduleAtFixedRate(() -> servers.send(submission(newId("sub"), account, false, pdf)), 0, 250,
                 TimeUnit.MILLISECONDS);
     }
 
     @AfterAll
     static void stopUploading() {
-        uploads.shutdownNow();
+        if (uploads != null) {
+            uploads.shutdownNow();
+            uploads = null;
+        }
     }
 
     @Test

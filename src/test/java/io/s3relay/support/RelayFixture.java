@@ -18,8 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3relay.S3Relay;
-import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import jakarta.jms.Connection;
@@ -30,22 +28,15 @@ import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.broker.region.DestinationStatistics;
 import org.apache.activemq.command.ActiveMQQueue;
-import org.apache.camel.main.Main;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Real servers for the tests: a persistent ActiveMQ broker (KahaDB) and two s3proxy S3 servers with different
  * credentials, all on loopback with free ports, with the relay's settings for them ({@link #serversOnly}). Started once
- * per test class; each test takes its own accounts, buckets and ids. Route tests boot the relay on them with
- * {@link RelayRouteTestSupport}; process tests point relay processes at them ({@link #brokerUrl()}, the integrations
- * file, {@link #dir}).
- * <p>
- * {@link #start(Map)} and {@link #forTestClass(Map)} also boot the relay in this JVM as Camel Main would, for the
- * tests of what Camel Main itself sets up at start-up (its management server, Jolokia's access rules, route reload,
- * the integration health across a restart).
+ * per test class; each test takes its own accounts, buckets and ids. The relay is never booted here: tests in this
+ * JVM boot it on them with {@link RelayRouteTestSupport}, process tests point relay processes at them ({@link
+ * #brokerUrl()}, the integrations file, {@link #dir}).
  */
-public class RelayFixture implements AutoCloseable, AfterAllCallback {
+public class RelayFixture implements AutoCloseable {
 
     public static final String QUEUE_SUBMISSIONS = "s3relay.submissions";
     public static final String QUEUE_ACTIONS = "s3relay.actions";
@@ -64,7 +55,6 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     private final Connection connection;
     private final Session session;
     private final List<JsonNode> statuses = new CopyOnWriteArrayList<>();
-    private Main relay;
     private final Map<String, String> properties;
 
     /** An S3 server with its own credentials, and its storage for the tests to look into. */
@@ -79,33 +69,11 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     }
 
     /**
-     * One fixture for a test class, its relay booted in this JVM: {@code @RegisterExtension static final RelayFixture
-     * relay = RelayFixture.forTestClass(...)}. It starts when the class's tests start and is closed after the last one.
-     */
-    public static RelayFixture forTestClass(Map<String, String> extraProperties) {
-        try {
-            return start(extraProperties);
-        } catch (Exception e) {
-            throw new IllegalStateException("the relay's test servers did not start", e);
-        }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        close();
-    }
-
-    /** The servers and the relay booted in this JVM as Camel Main, with settings of the test's own. */
-    public static RelayFixture start(Map<String, String> extraProperties) throws Exception {
-        return new RelayFixture(fixture -> extraProperties, true);
-    }
-
-    /**
      * The broker and the S3 servers only, for a test that boots the relay with Camel's test kit: {@link
      * #relayProperties()} are the settings that point the relay at them.
      */
     public static RelayFixture serversOnly(Map<String, String> extraProperties) throws Exception {
-        return new RelayFixture(fixture -> extraProperties, false);
+        return new RelayFixture(extraProperties);
     }
 
     /** The relay's settings for these servers (broker, integrations file, data folder, PDF root...). */
@@ -113,8 +81,7 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         return Map.copyOf(properties);
     }
 
-    private RelayFixture(java.util.function.Function<RelayFixture, Map<String, String>> extraProperties,
-                         boolean startRelay) throws Exception {
+    private RelayFixture(Map<String, String> extraProperties) throws Exception {
         dir = Files.createTempDirectory("s3relay-test");
         broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
         brokerPort = java.net.URI.create(broker.url()).getPort();
@@ -147,10 +114,7 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         properties.put("camel.management.enabled", "false");
         // file: download URLs are read only under a root: the folder pdf(...) writes to
         properties.put("s3relay.source.file-root", Files.createDirectories(dir.resolve("pdfs")).toString());
-        properties.putAll(extraProperties.apply(this));
-        if (startRelay) {
-            startRelay();
-        }
+        properties.putAll(extraProperties);
     }
 
     /** Failover, as in production: the relay and the fixture reconnect when the broker comes back. */
@@ -183,22 +147,6 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         return new S3Server(name, store, objects, accessKey, secretKey);
     }
 
-    public void startRelay() {
-        relay = S3Relay.newMain();
-        properties.forEach(relay::addOverrideProperty);
-        relay.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.getCamelContext() != null
-                && relay.getCamelContext().isStarted());
-    }
-
-    public void stopRelay() {
-        relay.stop();
-    }
-
-    public Main relay() {
-        return relay;
-    }
-
     /** A bucket of its own on the server, for one test. */
     public String newBucket(S3Server server) {
         String bucket = "bucket-" + SEQUENCE.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -220,13 +168,13 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
         return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 18);
     }
 
-    /** Adds integrations (YAML list items) to the integrations file and waits until they are in force. */
+    /**
+     * Adds integrations (YAML list items) to the integrations file; a relay reads it again within its reload interval
+     * ({@link RelayRouteTestSupport#addIntegrations} puts them in force at once).
+     */
     public void addIntegrations(String... items) {
         integrationItems.addAll(List.of(items));
         writeIntegrationsFile("integrations:\n" + String.join("", integrationItems));
-        if (relay != null && relay.getCamelContext() != null && relay.getCamelContext().isStarted()) {
-            relay.getCamelContext().getRegistry().lookupByNameAndType("integrations", IntegrationRegistry.class).reload();
-        }
     }
 
     public void writeIntegrationsFile(String yaml) {
@@ -368,11 +316,8 @@ public class RelayFixture implements AutoCloseable, AfterAllCallback {
     @Override
     public void close() throws Exception {
         try {
-            if (relay != null) {
-                relay.stop();
-            }
-        } finally {
             connection.close();
+        } finally {
             for (LocalS3Store store : restartedStores) {
                 store.close();
             }
