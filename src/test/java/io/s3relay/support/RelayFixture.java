@@ -257,7 +257,6 @@ public class RelayFixture implements AutoCloseable {
         }
     }
 
-    /** Status messages received so far for one submission id, in arrival order. */
     /** The broker's counters of a queue (messages enqueued, dequeued ...), the queue made if it has none yet. */
     public DestinationStatistics queueStatistics(String queue) {
         try {
@@ -267,6 +266,7 @@ public class RelayFixture implements AutoCloseable {
         }
     }
 
+    /** Status messages received so far for one submission id, in arrival order. */
     public List<JsonNode> statusesOf(String submissionId) {
         return statuses.stream().filter(s -> submissionId.equals(s.path("submission_id").asText(null))
                 || submissionId.equals(s.path("combined_submission_id").asText(null))).toList();
