@@ -136,8 +136,9 @@ public class RelayConfiguration implements CamelConfiguration {
         IntegrationRegistry integrations = new IntegrationRegistry(
                 Path.of(settings.getIntegrations().getFile()),
                 new IntegrationsFile(), renderer, clients, new Aws2S3UploadTargets(context, partSize),
-                settings.getIntegrations().getReplacedGrace(), scheduler(context, "s3relay-integrations-watcher", 1));
-        integrations.start(settings.getIntegrations().getReloadInterval());
+                settings.getIntegrations().getReplacedGrace(), scheduler(context, "s3relay-replaced-integrations", 1));
+        // loaded now; re-read by the route integrations-reload (routes/integrations.camel.yaml)
+        integrations.start();
         closeOnStop(context, integrations);
 
         SubmissionParser parser = new SubmissionParser(mapper);

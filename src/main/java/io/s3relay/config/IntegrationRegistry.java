@@ -32,8 +32,8 @@ public class IntegrationRegistry implements AutoCloseable {
     private final PathTemplateRenderer renderer;
     private final S3Clients clientFactory;
     private final UploadTargets targets;
-    /** One thread: checks the file, and closes what a reload replaced once its grace period is over. */
-    private final ScheduledExecutorService watcher;
+    /** Closes what a reload replaced once its grace period is over. */
+    private final ScheduledExecutorService graceTimer;
 
     private volatile Map<String, ActiveIntegration> byId = Map.of();
     private volatile Map<String, List<ActiveIntegration>> byAccount = Map.of();
@@ -46,25 +46,25 @@ public class IntegrationRegistry implements AutoCloseable {
     /** How long a replaced client and its endpoints stay usable by the uploads in flight. */
     private final long replacedGraceMillis;
 
-    /** @param watcher a single-threaded scheduler, shut down by {@link #close()} */
+    /** @param graceTimer a single-threaded scheduler, shut down by {@link #close()} */
     public IntegrationRegistry(Path file, IntegrationsFile reader, PathTemplateRenderer renderer,
                                S3Clients clientFactory, UploadTargets targets, long replacedGraceMillis,
-                               ScheduledExecutorService watcher) {
+                               ScheduledExecutorService graceTimer) {
         this.file = file;
         this.reader = reader;
         this.renderer = renderer;
         this.clientFactory = clientFactory;
         this.targets = targets;
         this.replacedGraceMillis = replacedGraceMillis;
-        this.watcher = watcher;
+        this.graceTimer = graceTimer;
     }
 
-    /** Loads the file now and then checks it for changes every {@code intervalMillis}. */
-    public void start(long intervalMillis) {
+    /**
+     * Loads the file, before any route takes a message; the route {@code integrations-reload}
+     * (routes/integrations.camel.yaml) then calls {@link #reloadIfChanged} at a fixed interval.
+     */
+    public void start() {
         reloadIfChanged();
-        if (intervalMillis > 0) {
-            watcher.scheduleWithFixedDelay(this::reloadIfChanged, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-        }
     }
 
     public List<ActiveIntegration> forAccount(String accountId) {
@@ -91,7 +91,8 @@ public class IntegrationRegistry implements AutoCloseable {
         return byId;
     }
 
-    synchronized void reloadIfChanged() {
+    /** Re-reads the file if its modification time or size changed since it was last read. It never throws. */
+    public synchronized void reloadIfChanged() {
         try {
             String version = Files.exists(file)
                     ? Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file) : "missing";
@@ -100,8 +101,8 @@ public class IntegrationRegistry implements AutoCloseable {
                 reload();
             }
         } catch (Throwable e) {
-            // a task of a ScheduledExecutorService that throws is never run again: whatever a file holds (a
-            // template that overflows the stack, say), the watcher must live on to apply the next edit
+            // whatever a file holds (a template that overflows the stack, say), the next check must still apply
+            // the next edit: nothing escapes to the route, which would log a stack trace at every check
             LOG.error("Could not check the integrations file {}: {}", file, e.toString(), e);
         }
     }
@@ -236,17 +237,17 @@ public class IntegrationRegistry implements AutoCloseable {
         });
         for (ActiveIntegration old : before) {
             if (targetsInUse.stream().noneMatch(t -> t == old.target())) {
-                watcher.schedule(() -> targets.unbind(old.target()), replacedGraceMillis, TimeUnit.MILLISECONDS);
+                graceTimer.schedule(() -> targets.unbind(old.target()), replacedGraceMillis, TimeUnit.MILLISECONDS);
             }
             if (clientsInUse.stream().noneMatch(c -> c == old.client())) {
-                watcher.schedule(() -> old.client().close(), replacedGraceMillis, TimeUnit.MILLISECONDS);
+                graceTimer.schedule(() -> old.client().close(), replacedGraceMillis, TimeUnit.MILLISECONDS);
             }
         }
     }
 
     @Override
     public void close() {
-        watcher.shutdownNow();
+        graceTimer.shutdownNow();
         byId.values().forEach(i -> i.client().close());
     }
 }
