@@ -203,6 +203,9 @@ public final class DefaultsBenchmark {
         DefaultsBenchmark bench = new DefaultsBenchmark();
         System.out.printf(Locale.ROOT, "machine: %d cores, load average %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
                 loadAverage(), System.getProperty("java.version"));
+        if (!System.getProperty("bench.relay-settings", "").isBlank()) {
+            System.out.println("NOT THE DEFAULTS: the relay runs with " + System.getProperty("bench.relay-settings"));
+        }
         System.out.printf("relay: java %s-Dcamel.management.port=<free port> -jar %s, every other setting at its default but"
                         + " the environment's S3RELAY_BROKER_URL, _INTEGRATIONS_FILE, _DATA_DIR, _QUEUE_*, _LOCAL_S3_ENABLED=false"
                         + " (launch options from the Dockerfile and README: %s)%n",
@@ -548,6 +551,11 @@ public final class DefaultsBenchmark {
         env.put("S3RELAY_QUEUE_ACTIONS", actions);
         env.put("S3RELAY_QUEUE_DEAD_LETTER", name + ".dlq");
         env.put("S3RELAY_QUEUE_EVENTS", name + ".events");
+        // -Dbench.relay-settings=S3RELAY_X=a,S3RELAY_Y=b: to compare a setting with its default, never for the table
+        for (String setting : words(System.getProperty("bench.relay-settings", ""))) {
+            int equals = setting.indexOf('=');
+            env.put(setting.substring(0, equals), setting.substring(equals + 1));
+        }
         return start(builder, log, false);
     }
 
