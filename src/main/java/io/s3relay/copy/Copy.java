@@ -6,9 +6,10 @@ import org.apache.camel.Exchange;
 /**
  * One copy of a submission's PDF into one integration's bucket, as it goes through the routes: its job, the
  * integration in force, the rendered key, the PDF's size, its timings and how it goes. It is the only state the
- * steps share, in the exchange property {@value #PROPERTY}; the routes read it as
- * {@code ${exchangeProperty.s3relayCopy.key}} and the beans take it as a parameter bound by
- * {@code @ExchangeProperty(Copy.PROPERTY)} (bound once per method, not parsed from the route on every call).
+ * steps share, in the exchange property {@value #PROPERTY}. The beans take it as a parameter bound by
+ * {@code @ExchangeProperty(Copy.PROPERTY)} and return what the routes need of it; the routes never read its
+ * fields with a Simple path ({@code ${exchangeProperty.s3relayCopy.key}}), which introspects this class anew at
+ * every read (RouteFilesTest refuses them).
  */
 public final class Copy {
 
