@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 
 /**
@@ -38,8 +37,7 @@ class CustomerRoleTest extends RelayRouteTestSupport {
     private static final int REFRESH_AFTER_SECONDS = 10;
 
     static MotoServer moto;
-    static String platformArn;
-    static AwsBasicCredentials platform;
+    static MotoServer.Platform platform;
 
     @TempDir
     Path dir;
@@ -50,8 +48,7 @@ class CustomerRoleTest extends RelayRouteTestSupport {
             return;
         }
         moto = MotoServer.startOrSkip();
-        platform = moto.user("s3relay-platform", MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
-        platformArn = "arn:aws:iam::" + MotoServer.ACCOUNT + ":user/s3relay-platform";
+        platform = moto.platformUser();
     }
 
     @Override
@@ -72,11 +69,10 @@ class CustomerRoleTest extends RelayRouteTestSupport {
     }
 
     static Map<String, String> relaySettings() {
-        return Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
-                "s3relay.aws.secret-access-key", platform.secretAccessKey(),
-                "s3relay.aws.sts-endpoint", moto.endpoint().toString(),
-                "s3relay.aws.role-session-seconds", "900",
-                "s3relay.aws.role-refresh-before-seconds", String.valueOf(900 - REFRESH_AFTER_SECONDS));
+        Map<String, String> settings = new java.util.HashMap<>(platform.relaySettings());
+        settings.putAll(Map.of("s3relay.aws.role-session-seconds", "900",
+                "s3relay.aws.role-refresh-before-seconds", String.valueOf(900 - REFRESH_AFTER_SECONDS)));
+        return settings;
     }
 
     @AfterAll
@@ -93,7 +89,7 @@ class CustomerRoleTest extends RelayRouteTestSupport {
         try (var s3 = moto.s3()) {
             s3.createBucket(r -> r.bucket(bucket));
         }
-        String role = moto.role("upload-" + newId("r"), platformArn, externalId,
+        String role = moto.role("upload-" + newId("r"), platform.arn(), externalId,
                 MotoServer.allow("\"s3:PutObject\"", "\"arn:aws:s3:::" + bucket + "/*\""));
         return new String[] {bucket, role};
     }
@@ -150,7 +146,7 @@ class CustomerRoleTest extends RelayRouteTestSupport {
         assertThat(failed.path("attempts").asInt()).isEqualTo(1);
         // AWS answers 403 AccessDenied; moto's answer carries no error code the SDK reads
         assertThat(failed.path("error").asText()).startsWith(AssumeRoleFailures.REFUSED + " (STS answered 403");
-        assertThat(failed.toString()).doesNotContain(externalId).doesNotContain(platform.secretAccessKey());
+        assertThat(failed.toString()).doesNotContain(externalId).doesNotContain(platform.credentials().secretAccessKey());
         // refused once, never retried: moto's trust policy check (StringEquals on sts:ExternalId) said no to one call
         Thread.sleep(1_000);
         assertThat(moto.assumeRoleCalls(customer[1])).filteredOn(c -> c.formParameter("ExternalId").equals("not-" + externalId))
@@ -210,7 +206,7 @@ class CustomerRoleTest extends RelayRouteTestSupport {
             assertThat(check("int_ok")).startsWith("OK: uploaded s3-relay-check/").contains("as role " + customer[1]);
             assertThat(check("int_wrong_id")).startsWith("Cannot assume role " + customer[1] + ": " + AssumeRoleFailures.REFUSED
                     + " (STS answered 403").contains("The role's trust policy must name the relay's principal")
-                    .doesNotContain(externalId).doesNotContain(platform.secretAccessKey());
+                    .doesNotContain(externalId).doesNotContain(platform.credentials().secretAccessKey());
             assertThat(check("int_no_write")).startsWith("Access denied: the role may not PutObject into " + otherBucket);
         } finally {
             relaySettings().keySet().forEach(System::clearProperty);

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.model.Permission;
 import software.amazon.awssdk.services.s3.model.Tag;
@@ -39,8 +38,7 @@ class ObjectOptionsTest extends RelayRouteTestSupport {
     private static final int MIB = 1024 * 1024;
 
     static MotoServer moto;
-    static AwsBasicCredentials platform;
-    static String platformArn;
+    static MotoServer.Platform platform;
 
     /** Started with the relay's settings, which name its platform user: the class's one relay is made before @BeforeAll. */
     static synchronized void startMoto() throws Exception {
@@ -48,8 +46,7 @@ class ObjectOptionsTest extends RelayRouteTestSupport {
             return;
         }
         moto = MotoServer.startOrSkip();
-        platform = moto.user("s3relay-platform", MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
-        platformArn = "arn:aws:iam::" + MotoServer.ACCOUNT + ":user/s3relay-platform";
+        platform = moto.platformUser();
     }
 
     @Override
@@ -61,11 +58,10 @@ class ObjectOptionsTest extends RelayRouteTestSupport {
         } catch (Exception e) {
             throw new IllegalStateException("moto_server did not start", e);
         }
-        return Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
-                "s3relay.aws.secret-access-key", platform.secretAccessKey(),
-                "s3relay.aws.sts-endpoint", moto.endpoint().toString(),
-                "s3relay.upload.multipart-threshold", String.valueOf(5 * MIB),
-                "s3relay.upload.part-size", String.valueOf(5 * MIB));
+        Map<String, String> settings = new java.util.HashMap<>(platform.relaySettings());
+        settings.putAll(Map.of("s3relay.upload.multipart-threshold", String.valueOf(5 * MIB),
+                "s3relay.upload.part-size", String.valueOf(5 * MIB)));
+        return settings;
     }
 
     @BeforeEach
@@ -88,7 +84,7 @@ class ObjectOptionsTest extends RelayRouteTestSupport {
             s3.createBucket(r -> r.bucket(bucket));
         }
         String externalId = newId("ext");
-        String role = moto.role("upload-" + newId("r"), platformArn, externalId, MotoServer.allow(
+        String role = moto.role("upload-" + newId("r"), platform.arn(), externalId, MotoServer.allow(
                 "[\"s3:PutObject\", \"s3:PutObjectTagging\", \"s3:PutObjectAcl\"]", "\"arn:aws:s3:::" + bucket + "/*\""));
         addIntegrations(moto.roleIntegration(id, account, bucket, role, externalId, options));
         return new String[] {bucket, role};

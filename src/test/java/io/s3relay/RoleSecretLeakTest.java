@@ -17,7 +17,6 @@ import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 
 /**
  * {@link SecretLeakTest}'s search for an integration's role: the relay's own secret key, the external IDs (right and
@@ -29,13 +28,13 @@ class RoleSecretLeakTest extends RelayRouteTestSupport {
     private static final StringWriter logs = new StringWriter();
     private static WriterAppender capture;
     private static MotoServer moto;
-    private static AwsBasicCredentials platform;
+    private static MotoServer.Platform platform;
 
     @BeforeAll
     static void startMotoAndCaptureLogs() throws Exception {
         capture = SecretLeakTest.captureLogs("role-secret-capture", logs);
         moto = MotoServer.startOrSkip();
-        platform = moto.user("s3relay-platform", MotoServer.allow("\"sts:AssumeRole\"", "\"*\""));
+        platform = moto.platformUser();
     }
 
     @AfterAll
@@ -48,9 +47,7 @@ class RoleSecretLeakTest extends RelayRouteTestSupport {
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of("s3relay.aws.access-key-id", platform.accessKeyId(),
-                "s3relay.aws.secret-access-key", platform.secretAccessKey(),
-                "s3relay.aws.sts-endpoint", moto.endpoint().toString());
+        return platform.relaySettings();
     }
 
     /** The MBeans are searched too: the kit leaves JMX off unless asked. */
@@ -68,7 +65,7 @@ class RoleSecretLeakTest extends RelayRouteTestSupport {
         }
         String externalId = "ext-" + newId("secret");
         String wrongId = "ext-" + newId("wrong");
-        String role = moto.role("upload-leak", "arn:aws:iam::123456789012:user/s3relay-platform", externalId,
+        String role = moto.role("upload-leak", platform.arn(), externalId,
                 MotoServer.allow("\"s3:PutObject\"", "\"arn:aws:s3:::" + bucket + "/*\""));
         String account = newId("acc");
         String template = "path_template: \"{{ submission_id }}.pdf\"";
@@ -79,7 +76,7 @@ class RoleSecretLeakTest extends RelayRouteTestSupport {
         servers.awaitStatus(id, "int_role_ok", "processed");
         servers.awaitStatus(id, "int_role_wrong", "failed");
 
-        List<String> secrets = new ArrayList<>(List.of(platform.secretAccessKey(), externalId, wrongId));
+        List<String> secrets = new ArrayList<>(List.of(platform.credentials().secretAccessKey(), externalId, wrongId));
         moto.requests().stream().map(r -> r.header("x-amz-security-token")).filter(t -> t != null).distinct()
                 .forEach(secrets::add);
         assertThat(secrets).hasSizeGreaterThan(3);

@@ -157,6 +157,23 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
+    /** The relay's own AWS identity in moto: an IAM user allowed sts:AssumeRole, its ARN, and moto's STS. */
+    public record Platform(AwsBasicCredentials credentials, String arn, URI stsEndpoint) {
+
+        /** The relay's settings that make this user its identity (s3relay.aws.*). */
+        public Map<String, String> relaySettings() {
+            return Map.of("s3relay.aws.access-key-id", credentials.accessKeyId(),
+                    "s3relay.aws.secret-access-key", credentials.secretAccessKey(),
+                    "s3relay.aws.sts-endpoint", stsEndpoint.toString());
+        }
+    }
+
+    /** Makes the platform's user, {@code s3relay-platform}, which customers' roles trust. */
+    public Platform platformUser() {
+        return new Platform(user("s3relay-platform", allow("\"sts:AssumeRole\"", "\"*\"")),
+                "arn:aws:iam::" + ACCOUNT + ":user/s3relay-platform", endpoint);
+    }
+
     /** A role that trusts {@code principalArn} when it gives {@code externalId}, with this inline policy; its ARN. */
     public String role(String name, String principalArn, String externalId, String policy) {
         String trust = """
