@@ -142,6 +142,28 @@ class UploadWithinSubmissionTest extends RelayRouteTestSupport {
                 .map(s -> s.path("state").asText()).toList();
     }
 
+    /**
+     * A copy whose PDF cannot be read gives its place back like any other: after more such copies than the
+     * account's share of the submission consumers (7 of 8), its next copy still goes within its submission.
+     */
+    @Test
+    void givesThePlaceBackWhenThePdfCannotBeRead() throws Exception {
+        start();
+        Tenant tenant = tenant(servers.serverA, "path_template: \"{{ submission_id }}.pdf\"");
+        String missing = servers.dir.resolve("pdfs").resolve("missing-" + newId("f") + ".pdf").toUri().toString();
+        NotifyBuilder unreadable = new NotifyBuilder(context).fromRoute("submissions").whenDone(10).create();
+        for (int i = 0; i < 10; i++) {
+            servers.send(submission(newId("sub"), tenant.account(), false, missing));
+        }
+        assertThat(unreadable.matches(30, TimeUnit.SECONDS)).as("10 submissions with an unreadable PDF done").isTrue();
+
+        String id = newId("sub");
+        servers.send(submission(id, tenant.account(), false, servers.pdf(randomPdf(1_000))));
+
+        servers.awaitStatus(id, tenant.integration(), "processed");
+        assertThat(jobs.getReceivedCounter()).as("copies sent on as jobs").isZero();
+    }
+
     static long putObjects(RelayFixture.S3Server server, String bucket) {
         return server.objects().operations().stream().filter(("PutObject " + bucket)::equals).count();
     }

@@ -91,19 +91,11 @@ public class UploadPreparer {
     }
 
     /**
-     * A place among the uploads in flight, given back when the upload call ends (see {@link #uploadEnded}), or,
-     * should a step before it fail, when the copy's exchange completes (giving back twice is harmless).
+     * A place among the uploads in flight, held by the copy until the upload ends (see {@link #uploadEnded}, the
+     * finally of the steps that read and put the PDF).
      */
-    public void acquireSlot(@ExchangeProperty(Copy.PROPERTY) Copy copy, Exchange exchange) {
-        String integrationId = copy.getIntegration().id();
-        long ticket = guard.acquire(integrationId, copy.getAccountId(), copy.isInline());
-        copy.holdsPlace(ticket);
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                guard.release(integrationId, ticket);
-            }
-        });
+    public void acquireSlot(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
+        copy.holdsPlace(guard.acquire(copy.getIntegration().id(), copy.getAccountId(), copy.isInline()));
     }
 
     /** Whether the copy's PDF, loaded, is uploaded in parts rather than with one PutObject. */
@@ -127,8 +119,8 @@ public class UploadPreparer {
     }
 
     /**
-     * The upload call has returned or failed: its tags are withdrawn from the thread and its place is given back at
-     * once, not after the steps that follow (metrics, the processed status and its send).
+     * The PDF was read and put, or that failed: the copy's tags are withdrawn from the thread and its place is given
+     * back at once, not after the steps that follow (metrics, the processed status and its send).
      */
     public void uploadEnded(@ExchangeProperty(Copy.PROPERTY) Copy copy) {
         ObjectOptionsInterceptor.clearTags();
