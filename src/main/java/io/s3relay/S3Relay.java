@@ -44,6 +44,7 @@ public final class S3Relay {
               dlq replay --integration <id> | --all
                                        move dead letters back into processing (fresh attempts)
               local-s3                 only the local S3-compatible store and its buckets (compose's "s3")
+              archive-classes          one default run in a temporary folder, for a class archive (mvn package)
               help                     this text; COMMAND --help explains one command
 
             --verbose adds a failure's stack trace to its one-line explanation.
@@ -119,6 +120,7 @@ public final class S3Relay {
             case "dlq" -> new DlqCommand(Settings.load(), System.out).run(rest);
             case "check-integration" -> new CheckIntegrationCommand(Settings.load(), System.out, System.err).run(rest);
             case "local-s3" -> new LocalS3Command(Settings.load(), System.out).run(rest);
+            case "archive-classes" -> new ClassArchiveCommand(System.out).run(rest);
             case "help", "--help", "-h" -> usage(ExplainedFailure.DONE);
             default -> {
                 System.err.println("Unknown command: " + command);
@@ -139,6 +141,7 @@ public final class S3Relay {
             case "preview" -> PreviewCommand.USAGE;
             case "dlq" -> DlqCommand.USAGE;
             case "check-integration" -> CheckIntegrationCommand.USAGE;
+            case "archive-classes" -> ClassArchiveCommand.USAGE;
             case "help", "--help", "-h" -> USAGE;
             default -> null;
         };

@@ -17,16 +17,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * How a user launches the relay, read from the project's own launch instructions so that a benchmark of "what users
  * run" cannot drift from them: the JVM options of the Dockerfile's {@code ENTRYPOINT} (the words between {@code java}
- * and {@code -jar}) and the {@code JAVA_TOOL_OPTIONS} / {@code JDK_JAVA_OPTIONS} it sets with {@code ENV}. Every
- * {@code java ... -jar ...s3-relay.jar} line of the README must give the same options, or the benchmark refuses to
- * run until the two agree.
+ * and {@code -jar}) and the {@code JAVA_TOOL_OPTIONS} / {@code JDK_JAVA_OPTIONS} it sets with {@code ENV}. Every line
+ * of the README that starts the relay ({@code java ... -jar ...s3-relay.jar}, with no command or {@code run}) must
+ * give the same options, but for where the class archive lies ({@code -XX:SharedArchiveFile=target/s3-relay.jsa}
+ * beside the built jar, {@code /app/s3-relay.jsa} in the image), or the benchmark refuses to run until the two agree.
+ * The benchmark runs the README's, in the project directory.
  */
 final class UserLaunch {
 
     /** The environment variables through which a JVM takes options without its command line. */
     static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
-    private static final Pattern README_LAUNCH = Pattern.compile("\\bjava((?:[ \\t]+-(?!jar\\b)\\S+)*)[ \\t]+-jar[ \\t]+\\S*s3-relay\\.jar");
+    private static final Pattern README_LAUNCH = Pattern.compile(
+            "\\bjava((?:[ \\t]+-(?!jar\\b)\\S+)*)[ \\t]+-jar[ \\t]+\\S*s3-relay\\.jar(?:[ \\t]+run)?[ \\t]*(?:$|`)", Pattern.MULTILINE);
+    private static final Pattern ARCHIVE_OPTION = Pattern.compile("(-XX:SharedArchiveFile=)(?:.*/)?([^/]+)");
     private static final Pattern DOCKER_ENV = Pattern.compile("^ENV\\s+(JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS)[=\\s]\\s*\"?([^\"]*)\"?\\s*$");
 
     private final List<String> jvmOptions;
@@ -77,15 +81,15 @@ final class UserLaunch {
             throw new IllegalStateException("README.md has no `java -jar ...s3-relay.jar` launch line");
         }
         for (List<String> options : readmeOptions) {
-            if (!options.equals(dockerOptions)) {
+            if (!wherever(options).equals(wherever(dockerOptions))) {
                 throw new IllegalStateException("README.md launches the relay with JVM options " + options
                         + ", the Dockerfile with " + dockerOptions + ": make them agree before benchmarking what users run");
             }
         }
-        return new UserLaunch(dockerOptions, environment);
+        return new UserLaunch(readmeOptions.iterator().next(), environment);
     }
 
-    /** The options between {@code java} and {@code -jar}; none today. */
+    /** The options between {@code java} and {@code -jar} of the README's launch (its archive under target/). */
     List<String> jvmOptions() {
         return jvmOptions;
     }
@@ -100,6 +104,11 @@ final class UserLaunch {
         List<String> all = new ArrayList<>(jvmOptions);
         environment.forEach((name, value) -> all.add(name + "=" + value));
         return all.isEmpty() ? "no JVM options" : String.join(" ", all);
+    }
+
+    /** The options with the class archive named by its file alone. */
+    private static List<String> wherever(List<String> options) {
+        return options.stream().map(option -> ARCHIVE_OPTION.matcher(option).replaceFirst("$1$2")).toList();
     }
 
     private static List<String> words(String text) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.List;
 import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -191,6 +192,29 @@ class DockerComposeTest {
     void theDockerfileCopiesWhatTheRelayNeeds() throws Exception {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         assertThat(dockerfile).contains("COPY routes").contains("COPY config").contains("s3-relay.jar").contains("target/lib");
+    }
+
+    @Test
+    void theImageStartsTheRelayFromTheClassArchiveItsOwnJvmMade() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
+        int runtimeStage = lines.indexOf(lines.stream().filter(l -> l.startsWith("FROM ") && !l.contains(" AS ")).findFirst().orElseThrow());
+        List<String> runtime = lines.subList(runtimeStage, lines.size());
+        // made in the image that runs it, after its jars and routes are in place (the JVM refuses an archive of others)
+        int archived = indexOf(runtime, "RUN java -XX:ArchiveClassesAtExit=/app/s3-relay.jsa ");
+        assertThat(runtime.get(archived)).endsWith("-jar /app/s3-relay.jar archive-classes");
+        assertThat(archived).isGreaterThan(indexOf(runtime, "COPY routes")).isGreaterThan(indexOf(runtime, "COPY config"));
+        assertThat(runtime).contains("ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=/app/s3-relay.jsa\", \"-jar\", \"/app/s3-relay.jar\"]");
+        // the build stage leaves the archive to the runtime stage
+        assertThat(lines.subList(0, runtimeStage)).anyMatch(l -> l.contains("package") && l.contains("-Ds3relay.class-archive.skip=true"));
+    }
+
+    private static int indexOf(List<String> lines, String start) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starts with " + start);
     }
 
     @Test
