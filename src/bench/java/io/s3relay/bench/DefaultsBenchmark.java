@@ -69,8 +69,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * {@code s3relay.source.file-root}.
  *
  * <p>Scenarios: a backlog of N submissions queued before the system's JVM starts, measured from the JVM's launch to
- * the last processed status (cold); then, in the same JVM, as many warm rounds: the broker holds the queue's dispatch
- * while the next backlog is queued, and the drain is measured from the moment it lets go. Each backlog submission's
+ * the last processed status (cold); then, in the same JVM, warm rounds until the JIT compiler settles (its share of
+ * the round's CPU, from the compiler threads' /proc entries): the broker holds the queue's dispatch while the next
+ * backlog is queued, and the drain is measured from the moment it lets go. Each backlog submission's
  * latency counts from the launch (cold) or that moment (warm). And a second tenant: while a cold system drains one
  * account's backlog, another account with an integration of its own sends a submission every 250 ms; its latency
  * counts from each send. CPU is the system process's, read from /proc/&lt;pid&gt;/stat (user + system time of all
@@ -132,6 +133,10 @@ public final class DefaultsBenchmark {
         String title() {
             return String.format(Locale.ROOT, "%,d × %d integration%s", backlog, integrations, integrations == 1 ? "" : "s");
         }
+
+        int uploads() {
+            return backlog * integrations;
+        }
     }
 
     /** A second tenant's figures: its submissions during the drain and their latency from send to processed. */
@@ -141,18 +146,23 @@ public final class DefaultsBenchmark {
     /** One measured drain of one system. */
     record Figures(String system, String phase, int uploads, double seconds, double firstProcessedSeconds, long p50,
                    long p99, double cpuSeconds, double serversCpuSeconds, long rssPeakMb, Tenant tenant, double othersCpuSeconds,
-                   String load) {
+                   String load, double jitCpuSeconds) {
         double uploadsPerSecond() {
             return uploads / seconds;
+        }
+
+        /** The JIT compiler's part of the system's CPU in this round. */
+        double jitShare() {
+            return cpuSeconds == 0 ? 0 : jitCpuSeconds / cpuSeconds;
         }
 
         @Override
         public String toString() {
             String line = String.format(Locale.ROOT, "%-12s %-7s %,7d uploads in %6.1f s = %6.1f uploads/s  first processed"
-                            + " %5.1f s  p50 %,7d ms  p99 %,7d ms  cpu %5.1f s (%.2f ms/upload)  servers cpu %5.1f s"
+                            + " %5.1f s  p50 %,7d ms  p99 %,7d ms  cpu %5.1f s (%.2f ms/upload, JIT %2.0f %%)  servers cpu %5.1f s"
                             + "  rss peak %,5d MiB  other processes' cpu %5.1f s, load %s", system, phase, uploads, seconds,
                     uploadsPerSecond(), firstProcessedSeconds, p50, p99, cpuSeconds, cpuSeconds * 1000 / uploads,
-                    serversCpuSeconds, rssPeakMb, othersCpuSeconds, load);
+                    100 * jitShare(), serversCpuSeconds, rssPeakMb, othersCpuSeconds, load);
             return tenant == null ? line : line + String.format(Locale.ROOT, "%n%-12s second tenant: %d submissions, p50 %,d ms,"
                     + " p99 %,d ms", "", tenant.submissions(), tenant.p50(), tenant.p99());
         }
@@ -173,9 +183,13 @@ public final class DefaultsBenchmark {
         List<Integer> backlogs = ints(System.getProperty("bench.backlogs", "2000,10000"));
         List<Integer> integrations = ints(System.getProperty("bench.integrations", "1,3"));
         Set<String> kinds = new LinkedHashSet<>(words(System.getProperty("bench.scenarios", "cold-warm,tenant")));
-        // the reported warm round is the first one after the JVM drained at least this many submissions: with a
-        // 2,000 backlog the second warm round, with a 10,000 one the first
+        // a system is warm in the first round after it drained at least warm-after submissions in which its JIT
+        // compiler took at most warm-jit-share of its CPU, or in the round that brings its warm uploads to
+        // warm-max-uploads: on 2 cores the relay's CPU per upload halves again after 10,000 submissions, while C2 still
+        // compiles, and a long-running relay runs at the settled cost
         int warmAfter = Integer.getInteger("bench.warm-after", 4000);
+        double warmJitShare = Double.parseDouble(System.getProperty("bench.warm-jit-share", "0.05"));
+        int warmMaxUploads = Integer.getInteger("bench.warm-max-uploads", 40_000);
         int tenantBacklog = Integer.getInteger("bench.tenant-backlog", 10_000);
         List<String> systems = words(System.getProperty("bench.systems", HAND_WRITTEN + "," + RELAY));
         for (String kind : kinds) {
@@ -214,7 +228,8 @@ public final class DefaultsBenchmark {
         System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
                 BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
         System.out.printf(Locale.ROOT, "broker and S3 server (objects on disk) in this JVM; 100 KiB PDF; warm = the first round"
-                + " after the JVM drained at least %,d submissions%n", warmAfter);
+                + " after the JVM drained at least %,d submissions in which its JIT compiler took at most %.0f %% of its CPU"
+                + " (or the round that brings its warm uploads to %,d)%n", warmAfter, 100 * warmJitShare, warmMaxUploads);
         bench.warmUpServers();
 
         Map<String, Map<String, Figures>> rows = new LinkedHashMap<>();
@@ -222,9 +237,11 @@ public final class DefaultsBenchmark {
             for (int i = 0; i < scenarios.size(); i++) {
                 Scenario scenario = scenarios.get(i);
                 int warmRounds = warmRounds(scenario, warmAfter);
+                int warmMaxRounds = Math.max(warmRounds, (warmMaxUploads + scenario.uploads() - 1) / scenario.uploads());
                 System.out.printf(Locale.ROOT, "%n%s%s%n", scenario.title(), scenario.tenant()
                         ? ", cold, with a second tenant sending one submission every " + TENANT_INTERVAL_MILLIS + " ms"
-                        : ", cold then " + warmRounds + " warm round" + (warmRounds == 1 ? "" : "s"));
+                        : ", cold then at least " + warmRounds + " warm round" + (warmRounds == 1 ? "" : "s")
+                        + ", until the JIT compiler settles");
                 // the order alternates from one scenario to the next
                 List<String> order = new ArrayList<>(systems);
                 if (i % 2 == 1) {
@@ -232,27 +249,38 @@ public final class DefaultsBenchmark {
                 }
                 Map<String, List<Figures>> bySystem = new LinkedHashMap<>();
                 for (String system : order) {
-                    bySystem.put(system, bench.drains(system, scenario, warmRounds));
+                    bySystem.put(system, bench.drains(system, scenario, warmRounds, warmJitShare, warmMaxRounds));
                 }
                 for (String system : systems) {
-                    for (Figures figures : bySystem.get(system)) {
-                        String row = rowName(scenario, figures.phase());
-                        if (figures.phase().equals("cold") || figures.phase().equals("warm " + warmRounds)) {
-                            rows.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(system, figures);
-                        }
+                    List<Figures> drained = bySystem.get(system);
+                    rows.computeIfAbsent(rowName(scenario, true), r -> new LinkedHashMap<>()).put(system, drained.get(0));
+                    if (drained.size() > 1) {
+                        rows.computeIfAbsent(rowName(scenario, false), r -> new LinkedHashMap<>())
+                                .put(system, drained.get(drained.size() - 1));
                     }
                 }
                 if (bySystem.containsKey(RELAY) && bySystem.containsKey(HAND_WRITTEN)) {
                     List<Figures> relay = bySystem.get(RELAY);
                     List<Figures> hand = bySystem.get(HAND_WRITTEN);
-                    for (int p = 0; p < relay.size(); p++) {
+                    List<Integer> pairs = new ArrayList<>();
+                    for (int p = 0; p < Math.min(relay.size(), hand.size()); p++) {
+                        pairs.add(p);
+                    }
+                    if (relay.size() != hand.size()) {
+                        // each one's settled round
+                        pairs.add(-1);
+                    }
+                    for (int pair : pairs) {
+                        int p = pair < 0 ? relay.size() - 1 : pair;
+                        int h = pair < 0 ? hand.size() - 1 : pair;
                         System.out.printf(Locale.ROOT, "  relay / hand-written %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n",
-                                relay.get(p).phase(), relay.get(p).uploadsPerSecond() / hand.get(p).uploadsPerSecond(),
-                                relay.get(p).cpuSeconds() / hand.get(p).cpuSeconds(), ratio(relay.get(p).p50(), hand.get(p).p50()),
-                                ratio(relay.get(p).p99(), hand.get(p).p99()), relay.get(p).tenant() == null ? ""
+                                pair < 0 ? "settled" : relay.get(p).phase(),
+                                relay.get(p).uploadsPerSecond() / hand.get(h).uploadsPerSecond(),
+                                relay.get(p).cpuSeconds() / hand.get(h).cpuSeconds(), ratio(relay.get(p).p50(), hand.get(h).p50()),
+                                ratio(relay.get(p).p99(), hand.get(h).p99()), relay.get(p).tenant() == null ? ""
                                         : String.format(Locale.ROOT, "; second tenant p50 %.2f, p99 %.2f",
-                                        ratio(relay.get(p).tenant().p50(), hand.get(p).tenant().p50()),
-                                        ratio(relay.get(p).tenant().p99(), hand.get(p).tenant().p99())));
+                                        ratio(relay.get(p).tenant().p50(), hand.get(h).tenant().p50()),
+                                        ratio(relay.get(p).tenant().p99(), hand.get(h).tenant().p99())));
                     }
                 }
             }
@@ -269,20 +297,17 @@ public final class DefaultsBenchmark {
                 (System.nanoTime() - wallStart) / 60e9, loadAverage(), bench.project.relativize(bench.logs));
     }
 
-    /** Warm rounds until the JVM drained {@code warmAfter} submissions before the last, reported one; at least one. */
+    /** The warm rounds that come before any can count: until the JVM drained {@code warmAfter} submissions; at least one. */
     private static int warmRounds(Scenario scenario, int warmAfter) {
         return Math.max(1, (warmAfter + scenario.backlog() - 1) / scenario.backlog());
     }
 
-    private static String rowName(Scenario scenario, String phase) {
+    private static String rowName(Scenario scenario, boolean cold) {
         if (scenario.tenant()) {
             return String.format(Locale.ROOT, "second tenant, 1 submission / %d ms while %s drains, cold", TENANT_INTERVAL_MILLIS,
                     scenario.title());
         }
-        return scenario.title() + (phase.equals("cold") ? ", cold (from JVM launch)"
-                : String.format(Locale.ROOT, ", warm (%s round in the same JVM, after %,d submissions)",
-                phase.equals("warm 1") ? "1st" : phase.equals("warm 2") ? "2nd" : phase.substring(5) + "th",
-                Integer.parseInt(phase.substring(5)) * scenario.backlog()));
+        return scenario.title() + (cold ? ", cold (from JVM launch)" : ", warm (JIT settled, in the same JVM)");
     }
 
     /** The markdown table: per row, each system's figures and the ratios relay / hand-written last. */
@@ -312,8 +337,9 @@ public final class DefaultsBenchmark {
                     figures.tenant().p50(), figures.tenant().p99(), figures.tenant().submissions(), figures.uploadsPerSecond(),
                     figures.cpuSeconds());
         }
-        return String.format(Locale.ROOT, "%.1f uploads/s, p50 %,d / p99 %,d ms, CPU %.1f s", figures.uploadsPerSecond(),
-                figures.p50(), figures.p99(), figures.cpuSeconds());
+        return String.format(Locale.ROOT, "%.1f uploads/s, p50 %,d / p99 %,d ms, CPU %.1f s%s", figures.uploadsPerSecond(),
+                figures.p50(), figures.p99(), figures.cpuSeconds(), figures.phase().equals("cold") ? ""
+                        : String.format(Locale.ROOT, " (%s, JIT %.0f %%)", figures.phase(), 100 * figures.jitShare()));
     }
 
     private static double ratio(long a, long b) {
@@ -364,7 +390,8 @@ public final class DefaultsBenchmark {
     }
 
     /** One system's cold drain and then its warm rounds (or the second tenant's scenario), each in its own queues. */
-    private List<Figures> drains(String system, Scenario scenario, int warmRounds) throws Exception {
+    private List<Figures> drains(String system, Scenario scenario, int warmRounds, double warmJitShare, int warmMaxRounds)
+            throws Exception {
         String name = "bench.defaults." + system.replace("-", "") + "." + (++run);
         String submissions = name + ".submissions";
         String actions = name + ".actions";
@@ -406,16 +433,19 @@ public final class DefaultsBenchmark {
                 long[] sorted = tenant.sortedLatencies();
                 tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
             }
-            results.add(figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu, jvm, tenantFigures));
+            results.add(figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu,
+                    jvm.jitCpuSeconds(), jvm, tenantFigures));
             System.out.println("  " + results.get(results.size() - 1));
             clearObjects();
 
-            for (int round = 1; !scenario.tenant() && round <= warmRounds; round++) {
+            for (int round = 1; !scenario.tenant() && (round <= warmRounds || (round <= warmMaxRounds
+                    && results.get(results.size() - 1).jitShare() > warmJitShare)); round++) {
                 Queue queue = queue(submissions);
                 queue.pauseDispatch();
                 Drain warm = statuses.add(new Drain());
                 queue(submissions, warm, name + "_warm" + round, scenario.backlog(), scenario.integrations(), pdfFile);
                 double cpuBefore = jvm.cpuSeconds();
+                double jitBefore = jvm.jitCpuSeconds();
                 serversBefore = serversCpu();
                 machineBefore = machineCpu();
                 long start = System.nanoTime();
@@ -425,7 +455,8 @@ public final class DefaultsBenchmark {
                 cpu = jvm.cpuSeconds() - cpuBefore;
                 serversCpu = serversCpu() - serversBefore;
                 othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
-                results.add(figures(system, "warm " + round, warm, scenario, start, cpu, serversCpu, othersCpu, jvm, null));
+                results.add(figures(system, "warm " + round, warm, scenario, start, cpu, serversCpu, othersCpu,
+                        jvm.jitCpuSeconds() - jitBefore, jvm, null));
                 System.out.println("  " + results.get(results.size() - 1));
                 clearObjects();
             }
@@ -446,12 +477,12 @@ public final class DefaultsBenchmark {
     }
 
     private Figures figures(String system, String phase, Drain drain, Scenario scenario, long start, double cpu,
-                            double serversCpu, double othersCpu, Launched jvm, Tenant tenant) throws IOException {
+                            double serversCpu, double othersCpu, double jitCpu, Launched jvm, Tenant tenant) throws IOException {
         long[] sorted = drain.sortedLatencies();
         return new Figures(system, phase, scenario.backlog() * scenario.integrations(), (drain.lastProcessed() - start) / 1e9,
                 (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
                 CompletionTracker.percentile(sorted, 99), cpu, serversCpu, jvm.rssPeakMb(), tenant, othersCpu,
-                loadAverage().split(" ")[0]);
+                loadAverage().split(" ")[0], jitCpu);
     }
 
     /** Sends the second tenant's submissions, one every 250 ms from now until the backlog is drained. */
@@ -595,6 +626,28 @@ public final class DefaultsBenchmark {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // after the command: state is field 3; utime and stime are fields 14 and 15
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) clockTicks;
+        }
+
+        /**
+         * CPU time of the JIT compiler's threads so far (their names start with C1 or C2 CompilerThread; a compiler
+         * thread that the JVM ended meanwhile is no longer counted, so a share read from this is a lower bound).
+         */
+        double jitCpuSeconds() throws IOException {
+            long ticks = 0;
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
+                            String stat = Files.readString(task.resolve("stat"));
+                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                        }
+                    } catch (IOException ended) {
+                        // the thread ended while it was read
+                    }
+                }
+            }
+            return ticks / (double) clockTicks;
         }
 
         /** The peak resident set (VmHWM) since the JVM started. */
