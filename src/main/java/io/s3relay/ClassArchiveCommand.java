@@ -38,7 +38,9 @@ final class ClassArchiveCommand {
               S3 store, the sample submission), then stops. Under java -XX:ArchiveClassesAtExit=<file> it leaves the
               class archive that the launch's -XX:SharedArchiveFile=<file> starts the relay with; mvn package makes
               target/s3-relay.jsa this way, the Dockerfile /app/s3-relay.jsa.
-            Exit: 0 done, 1 the sample was not uploaded within 60 s.""";
+              It refuses to run while an environment variable sets one of the relay's settings (S3RELAY_BROKER_URL...),
+              which would win over its own.
+            Exit: 0 done, 1 the sample was not uploaded within 60 s, 2 such a variable is set.""";
 
     private static final Duration UPLOAD_WAIT = Duration.ofSeconds(60);
 
@@ -51,6 +53,14 @@ final class ClassArchiveCommand {
     int run(String[] args) throws Exception {
         if (args.length != 0) {
             System.err.println(USAGE);
+            return ExplainedFailure.USAGE;
+        }
+        List<String> overrides = Settings.load().environmentOverrides();
+        if (!overrides.isEmpty()) {
+            // they would win over this run's own settings: the sample would go to that broker, into that folder
+            System.err.println("archive-classes runs the relay's defaults, but the environment sets "
+                    + String.join(", ", overrides) + ": unset them for the build, or build with"
+                    + " -Ds3relay.class-archive.skip=true");
             return ExplainedFailure.USAGE;
         }
         long started = System.nanoTime();

@@ -119,6 +119,21 @@ public final class Settings {
     }
 
     /**
+     * The environment variables that set one of the relay's settings (S3RELAY_BROKER_URL for s3relay.broker.url), by
+     * name: they take precedence over -Dname=value.
+     */
+    public List<String> environmentOverrides() {
+        List<String> set = new ArrayList<>();
+        for (String name : new TreeSet<>(defaults.stringPropertyNames())) {
+            String variable = name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            if (System.getenv(variable) != null) {
+                set.add(variable);
+            }
+        }
+        return set;
+    }
+
+    /**
      * The values of the settings that are secrets (names with password, secret or key in them, and access keys), as
      * set: what a message or a stack trace must never show.
      */

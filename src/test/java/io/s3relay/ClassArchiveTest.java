@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -70,6 +71,17 @@ class ClassArchiveTest {
     }
 
     @Test
+    void refusesToRunWhenTheEnvironmentSetsARelaySetting() throws Exception {
+        // the environment wins over the run's own settings: the sample would go to the broker named there
+        Result refused = java(List.of("-cp", System.getProperty("java.class.path"), S3Relay.class.getName(), "archive-classes"),
+                Map.of("S3RELAY_BROKER_URL", "tcp://127.0.0.1:1", "S3RELAY_MOTO_TESTS", "required"));
+
+        assertThat(refused.exit()).as(refused.output()).isEqualTo(ExplainedFailure.USAGE);
+        assertThat(refused.output()).contains("the environment sets S3RELAY_BROKER_URL: unset them")
+                .contains("-Ds3relay.class-archive.skip=true").doesNotContain("S3RELAY_MOTO_TESTS");
+    }
+
+    @Test
     void archiveClassesTakesNoArguments() throws Exception {
         assertThat(S3Relay.execute(new String[] {"archive-classes", "now"})).isEqualTo(ExplainedFailure.USAGE);
     }
@@ -100,12 +112,18 @@ class ClassArchiveTest {
     }
 
     private Result java(List<String> arguments) throws Exception {
+        return java(arguments, Map.of());
+    }
+
+    private Result java(List<String> arguments, Map<String, String> environment) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(arguments);
         Path output = Files.createTempFile(dir, "java-", ".out");
-        Process process = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         try (OutputStream ignored = process.getOutputStream()) {
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished within 120 s").isTrue();
         } finally {
