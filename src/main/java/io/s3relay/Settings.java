@@ -79,11 +79,16 @@ public final class Settings {
     }
 
     private Optional<String> lookup(String name) {
-        String env = System.getenv(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+        String env = System.getenv(environmentVariable(name));
         if (env != null) {
             return Optional.of(env.strip());
         }
         return Optional.ofNullable(System.getProperty(name, defaults.getProperty(name))).map(String::strip);
+    }
+
+    /** The environment variable of a setting: upper case, dots and dashes as underscores. */
+    private static String environmentVariable(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     /**
@@ -125,7 +130,7 @@ public final class Settings {
     public List<String> environmentOverrides() {
         List<String> set = new ArrayList<>();
         for (String name : new TreeSet<>(defaults.stringPropertyNames())) {
-            String variable = name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            String variable = environmentVariable(name);
             if (System.getenv(variable) != null) {
                 set.add(variable);
             }
