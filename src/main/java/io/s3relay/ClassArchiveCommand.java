@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.s3relay.settings.RelaySettings;
 import org.apache.camel.main.Main;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -55,7 +56,8 @@ final class ClassArchiveCommand {
             System.err.println(USAGE);
             return ExplainedFailure.USAGE;
         }
-        List<String> overrides = Settings.load().environmentOverrides();
+        Settings defaults = Settings.load();
+        List<String> overrides = defaults.environmentOverrides();
         if (!overrides.isEmpty()) {
             // they would win over this run's own settings: the sample would go to that broker, into that folder
             System.err.println("archive-classes runs the relay's defaults, but the environment sets "
@@ -74,8 +76,10 @@ final class ClassArchiveCommand {
             int brokerPort = freePort();
             int s3Port = freePort();
             int managementPort = freePort();
+            RelaySettings.LocalS3 store = defaults.relay().getLocalS3();
+            String bucket = RelaySettings.list(store.getBuckets()).get(0);
             Path integrations = folder.resolve("integrations.yaml");
-            Files.writeString(integrations, sampleIntegration(s3Port));
+            Files.writeString(integrations, sampleIntegration(store, bucket, s3Port));
             System.setProperty("s3relay.data.dir", folder.resolve("data").toString());
             System.setProperty("s3relay.embedded-broker.bind", "tcp://127.0.0.1:" + brokerPort);
             System.setProperty("s3relay.broker.url", "");
@@ -91,7 +95,7 @@ final class ClassArchiveCommand {
                             HttpResponse.BodyHandlers.discarding());
                 }
                 new SendCommand(Settings.load()).run(new String[] {"--sample"});
-                if (!uploaded(folder.resolve("data").resolve("s3").resolve("sample-pdfs"))) {
+                if (!uploaded(folder.resolve("data").resolve("s3").resolve(bucket))) {
                     System.err.println("archive-classes: the sample submission was not uploaded within "
                             + UPLOAD_WAIT.toSeconds() + " s (the relay's log above says why)");
                     return ExplainedFailure.FAILED;
@@ -107,21 +111,24 @@ final class ClassArchiveCommand {
         return ExplainedFailure.DONE;
     }
 
-    /** The sample integration of config/integrations.yaml, writing into the local store on this run's port. */
-    private static String sampleIntegration(int s3Port) {
+    /**
+     * The sample integration of config/integrations.yaml (the account of {@code send --sample}), writing into the
+     * local store's first bucket with its credentials, on this run's port.
+     */
+    private static String sampleIntegration(RelaySettings.LocalS3 store, String bucket, int s3Port) {
         return """
                 integrations:
                   - id: int_sample
                     account_id: acc_sample
-                    bucket: sample-pdfs
+                    bucket: %s
                     region: us-east-1
-                    access_key_id: s3relay-local
-                    secret_access_key: s3relay-local-secret
+                    access_key_id: %s
+                    secret_access_key: %s
                     endpoint: http://127.0.0.1:%d
                     path_style: true
                     submission_types: live
                     path_template: "{{ template_id }}/{{ submission_id }}.pdf"
-                """.formatted(s3Port);
+                """.formatted(bucket, store.getAccessKey(), store.getSecretKey(), s3Port);
     }
 
     private static boolean uploaded(Path bucket) throws Exception {
