@@ -262,25 +262,12 @@ public final class DefaultsBenchmark {
                 if (bySystem.containsKey(RELAY) && bySystem.containsKey(HAND_WRITTEN)) {
                     List<Figures> relay = bySystem.get(RELAY);
                     List<Figures> hand = bySystem.get(HAND_WRITTEN);
-                    List<Integer> pairs = new ArrayList<>();
-                    for (int p = 0; p < Math.min(relay.size(), hand.size()); p++) {
-                        pairs.add(p);
+                    for (int round = 0; round < Math.min(relay.size(), hand.size()); round++) {
+                        printRatios(relay.get(round).phase(), relay.get(round), hand.get(round));
                     }
                     if (relay.size() != hand.size()) {
                         // each one's settled round
-                        pairs.add(-1);
-                    }
-                    for (int pair : pairs) {
-                        int p = pair < 0 ? relay.size() - 1 : pair;
-                        int h = pair < 0 ? hand.size() - 1 : pair;
-                        System.out.printf(Locale.ROOT, "  relay / hand-written %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n",
-                                pair < 0 ? "settled" : relay.get(p).phase(),
-                                relay.get(p).uploadsPerSecond() / hand.get(h).uploadsPerSecond(),
-                                relay.get(p).cpuSeconds() / hand.get(h).cpuSeconds(), ratio(relay.get(p).p50(), hand.get(h).p50()),
-                                ratio(relay.get(p).p99(), hand.get(h).p99()), relay.get(p).tenant() == null ? ""
-                                        : String.format(Locale.ROOT, "; second tenant p50 %.2f, p99 %.2f",
-                                        ratio(relay.get(p).tenant().p50(), hand.get(h).tenant().p50()),
-                                        ratio(relay.get(p).tenant().p99(), hand.get(h).tenant().p99())));
+                        printRatios("settled", relay.get(relay.size() - 1), hand.get(hand.size() - 1));
                     }
                 }
             }
@@ -295,6 +282,14 @@ public final class DefaultsBenchmark {
         }
         System.out.printf(Locale.ROOT, "%nwall time %.1f min; load average %s; logs in %s%n",
                 (System.nanoTime() - wallStart) / 60e9, loadAverage(), bench.project.relativize(bench.logs));
+    }
+
+    private static void printRatios(String label, Figures relay, Figures hand) {
+        System.out.printf(Locale.ROOT, "  relay / hand-written %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n", label,
+                relay.uploadsPerSecond() / hand.uploadsPerSecond(), relay.cpuSeconds() / hand.cpuSeconds(),
+                ratio(relay.p50(), hand.p50()), ratio(relay.p99(), hand.p99()), relay.tenant() == null ? ""
+                        : String.format(Locale.ROOT, "; second tenant p50 %.2f, p99 %.2f",
+                        ratio(relay.tenant().p50(), hand.tenant().p50()), ratio(relay.tenant().p99(), hand.tenant().p99())));
     }
 
     /** The warm rounds that come before any can count: until the JVM drained {@code warmAfter} submissions; at least one. */
@@ -312,7 +307,7 @@ public final class DefaultsBenchmark {
 
     /** The markdown table: per row, each system's figures and the ratios relay / hand-written last. */
     private static String table(Map<String, Map<String, Figures>> rows) {
-        StringBuilder out = new StringBuilder("| scenario | relay (`java -jar`, defaults) | hand-written | relay / hand-written |\n"
+        StringBuilder out = new StringBuilder("| scenario | relay (README launch, defaults) | hand-written | relay / hand-written |\n"
                 + "|---|---|---|---|\n");
         rows.forEach((row, systems) -> {
             Figures relay = systems.get(RELAY);
@@ -479,7 +474,7 @@ public final class DefaultsBenchmark {
     private Figures figures(String system, String phase, Drain drain, Scenario scenario, long start, double cpu,
                             double serversCpu, double othersCpu, double jitCpu, Launched jvm, Tenant tenant) throws IOException {
         long[] sorted = drain.sortedLatencies();
-        return new Figures(system, phase, scenario.backlog() * scenario.integrations(), (drain.lastProcessed() - start) / 1e9,
+        return new Figures(system, phase, scenario.uploads(), (drain.lastProcessed() - start) / 1e9,
                 (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
                 CompletionTracker.percentile(sorted, 99), cpu, serversCpu, jvm.rssPeakMb(), tenant, othersCpu,
                 loadAverage().split(" ")[0], jitCpu);
@@ -622,10 +617,7 @@ public final class DefaultsBenchmark {
 
         /** User + system CPU time of all the process's threads so far. */
         double cpuSeconds() throws IOException {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after the command: state is field 3; utime and stime are fields 14 and 15
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) clockTicks;
+            return cpuTicks(Path.of("/proc", String.valueOf(process.pid()), "stat")) / (double) clockTicks;
         }
 
         /**
@@ -638,9 +630,7 @@ public final class DefaultsBenchmark {
                 for (Path task : tasks.toList()) {
                     try {
                         if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
-                            String stat = Files.readString(task.resolve("stat"));
-                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                            ticks += cpuTicks(task.resolve("stat"));
                         }
                     } catch (IOException ended) {
                         // the thread ended while it was read
@@ -648,6 +638,14 @@ public final class DefaultsBenchmark {
                 }
             }
             return ticks / (double) clockTicks;
+        }
+
+        /** User + system time, in clock ticks, of a process's or a thread's /proc stat file. */
+        private static long cpuTicks(Path stat) throws IOException {
+            String line = Files.readString(stat);
+            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+            // after the command: state is field 3; utime and stime are fields 14 and 15
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         }
 
         /** The peak resident set (VmHWM) since the JVM started. */
