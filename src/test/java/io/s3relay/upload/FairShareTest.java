@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-/** How the places of a pool of upload threads are shared among the integrations that have work. */
+/** How the places of a pool of upload threads are shared among the holders (accounts, integrations) with work. */
 class FairShareTest {
 
     @Test
