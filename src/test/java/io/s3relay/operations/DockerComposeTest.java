@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -203,9 +207,46 @@ class DockerComposeTest {
         int archived = indexOf(runtime, "RUN java -XX:ArchiveClassesAtExit=/app/s3-relay.jsa ");
         assertThat(runtime.get(archived)).endsWith("-jar /app/s3-relay.jar archive-classes");
         assertThat(archived).isGreaterThan(indexOf(runtime, "COPY routes")).isGreaterThan(indexOf(runtime, "COPY config"));
-        assertThat(runtime).contains("ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=/app/s3-relay.jsa\", \"-jar\", \"/app/s3-relay.jar\"]");
+        assertThat(entrypoint()).containsSubsequence("java", "-XX:SharedArchiveFile=/app/s3-relay.jsa", "-jar", "/app/s3-relay.jar");
         // the build stage leaves the archive to the runtime stage
         assertThat(lines.subList(0, runtimeStage)).anyMatch(l -> l.contains("package") && l.contains("-Ds3relay.class-archive.skip=true"));
+    }
+
+    @Test
+    void theImageRunsG1WhereTheJvmWouldPickTheSerialCollector() throws Exception {
+        // the image's JVM options but the archive, which only the image holds
+        List<String> options = new ArrayList<>();
+        for (String word : entrypoint().subList(1, entrypoint().indexOf("-jar"))) {
+            if (!word.startsWith("-XX:SharedArchiveFile=")) {
+                options.add(word);
+            }
+        }
+        // one CPU stands for a container below 2 CPUs or about 1.8 GiB (the Kubernetes pods' 768Mi)
+        assertThat(collectorOn(List.of("-XX:ActiveProcessorCount=1"))).as("the JVM's own choice").isEqualTo("UseSerialGC");
+        List<String> imageOnOneCpu = new ArrayList<>(options);
+        imageOnOneCpu.add("-XX:ActiveProcessorCount=1");
+        assertThat(collectorOn(imageOnOneCpu)).as("with the image's options " + options).isEqualTo("UseG1GC");
+    }
+
+    /** The collector a JVM of this Java starts with, given these options. */
+    private static String collectorOn(List<String> options) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String flags = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(jvm.waitFor()).as(flags).isZero();
+        Matcher collector = Pattern.compile("bool (Use(?:Serial|Parallel|G1|Z|Shenandoah)GC)\\s+= true").matcher(flags);
+        assertThat(collector.find()).as(flags).isTrue();
+        return collector.group(1);
+    }
+
+    /** The words of the runtime stage's ENTRYPOINT. */
+    private static List<String> entrypoint() throws Exception {
+        String line = Files.readAllLines(Path.of("Dockerfile")).stream().filter(l -> l.startsWith("ENTRYPOINT "))
+                .reduce((first, last) -> last).orElseThrow();
+        return List.of(new ObjectMapper().readValue(line.substring("ENTRYPOINT ".length()), String[].class));
     }
 
     private static int indexOf(List<String> lines, String start) {
