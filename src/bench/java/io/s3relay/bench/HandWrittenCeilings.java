@@ -38,7 +38,8 @@ final class HandWrittenCeilings {
     /**
      * A transacted consumer per unit of concurrency: parse the submission, one PutObject per integration, a processed
      * status per upload, one commit. With {@code pending}, a pending status before each upload too, as the relay
-     * sends: the same statuses, so the comparison is of the code alone.
+     * sends: as many statuses as the relay's, but of four fields each (no account, attempts, time or result data,
+     * which the relay's carry), and the key is joined, not rendered from a template.
      */
     static AutoCloseable ceiling(String brokerUrl, URI s3, String input, String actions, int integrations,
                                  int concurrency, String keyPrefix, boolean pending) throws Exception {
