@@ -215,8 +215,9 @@ class DockerComposeTest {
     @Test
     void theImageRunsG1WhereTheJvmWouldPickTheSerialCollector() throws Exception {
         // the image's JVM options but the archive, which only the image holds
+        List<String> entrypoint = entrypoint();
         List<String> options = new ArrayList<>();
-        for (String word : entrypoint().subList(1, entrypoint().indexOf("-jar"))) {
+        for (String word : entrypoint.subList(1, entrypoint.indexOf("-jar"))) {
             if (!word.startsWith("-XX:SharedArchiveFile=")) {
                 options.add(word);
             }
