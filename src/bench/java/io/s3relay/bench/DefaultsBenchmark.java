@@ -69,10 +69,13 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * {@code s3relay.source.file-root}.
  *
  * <p>Scenarios: a backlog of N submissions queued before the system's JVM starts, measured from the JVM's launch to
- * the last processed status (cold); then, in the same JVM, warm rounds until the JIT compiler settles (its share of
- * the round's CPU, from the compiler threads' /proc entries): the broker holds the queue's dispatch while the next
- * backlog is queued, and the drain is measured from the moment it lets go. Each backlog submission's
- * latency counts from the launch (cold) or that moment (warm). And a second tenant: while a cold system drains one
+ * the last processed status (cold; the system measured second drains while the first one's JVM waits, and each line
+ * says what that waiting JVM took); then, in the same JVMs, warm rounds in turns, each system's until its JIT
+ * compiler settles (its share of the round's CPU, from the compiler threads' /proc entries), and then paired rounds
+ * in turns, of which the pair with the median relay / hand-written ratio counts: a machine whose speed drifts by
+ * tens of percent within minutes then slows both sides of a ratio alike. In each round the broker holds the queue's
+ * dispatch while the next backlog is queued, and the drain is measured from the moment it lets go. Each backlog
+ * submission's latency counts from the launch (cold) or that moment (warm). And a second tenant: while a cold system drains one
  * account's backlog, another account with an integration of its own sends a submission every 250 ms; its latency
  * counts from each send. CPU is the system process's, read from /proc/&lt;pid&gt;/stat (user + system time of all
  * its threads) for both systems alike. Not a test: run it with -Pbench (docs/performance.md).
@@ -190,6 +193,8 @@ public final class DefaultsBenchmark {
         int warmAfter = Integer.getInteger("bench.warm-after", 4000);
         double warmJitShare = Double.parseDouble(System.getProperty("bench.warm-jit-share", "0.05"));
         int warmMaxUploads = Integer.getInteger("bench.warm-max-uploads", 40_000);
+        // after both settled: rounds in turns, relay and hand-written one after the other, of which the median pair counts
+        int warmPairs = Integer.getInteger("bench.warm-pairs", 3);
         int tenantBacklog = Integer.getInteger("bench.tenant-backlog", 10_000);
         List<String> systems = words(System.getProperty("bench.systems", HAND_WRITTEN + "," + RELAY));
         for (String kind : kinds) {
@@ -247,27 +252,66 @@ public final class DefaultsBenchmark {
                 if (i % 2 == 1) {
                     Collections.reverse(order);
                 }
-                Map<String, List<Figures>> bySystem = new LinkedHashMap<>();
-                for (String system : order) {
-                    bySystem.put(system, bench.drains(system, scenario, warmRounds, warmJitShare, warmMaxRounds));
+                Map<String, SystemRun> runs = new LinkedHashMap<>();
+                try {
+                    for (String system : order) {
+                        double idleBefore = idleCpu(runs);
+                        SystemRun systemRun = bench.new SystemRun(system, scenario);
+                        runs.put(system, systemRun);
+                        print(systemRun.cold(), runs, idleBefore);
+                    }
+                    if (!scenario.tenant()) {
+                        // warm rounds in turns, each system until its JIT compiler settles; then paired rounds, in turns
+                        // again, so that both are measured in the same minute of a machine whose speed drifts
+                        for (int round = 1; ; round++) {
+                            boolean any = false;
+                            for (SystemRun systemRun : turns(runs, round)) {
+                                if (!systemRun.settled(warmRounds, warmJitShare, warmMaxRounds)) {
+                                    double idleBefore = idleCpu(runs);
+                                    print(systemRun.warmRound("warm " + round), runs, idleBefore);
+                                    any = true;
+                                }
+                            }
+                            if (!any) {
+                                break;
+                            }
+                        }
+                        for (int pair = 1; pair <= warmPairs; pair++) {
+                            for (SystemRun systemRun : turns(runs, pair)) {
+                                double idleBefore = idleCpu(runs);
+                                print(systemRun.warmRound("pair " + pair), runs, idleBefore);
+                            }
+                        }
+                    }
+                } finally {
+                    for (SystemRun systemRun : runs.values()) {
+                        systemRun.close();
+                    }
                 }
                 for (String system : systems) {
-                    List<Figures> drained = bySystem.get(system);
-                    rows.computeIfAbsent(rowName(scenario, true), r -> new LinkedHashMap<>()).put(system, drained.get(0));
-                    if (drained.size() > 1) {
-                        rows.computeIfAbsent(rowName(scenario, false), r -> new LinkedHashMap<>())
-                                .put(system, drained.get(drained.size() - 1));
-                    }
+                    rows.computeIfAbsent(rowName(scenario, true), r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
                 }
-                if (bySystem.containsKey(RELAY) && bySystem.containsKey(HAND_WRITTEN)) {
-                    List<Figures> relay = bySystem.get(RELAY);
-                    List<Figures> hand = bySystem.get(HAND_WRITTEN);
-                    for (int round = 0; round < Math.min(relay.size(), hand.size()); round++) {
-                        printRatios(relay.get(round).phase(), relay.get(round), hand.get(round));
+                SystemRun relay = runs.get(RELAY);
+                SystemRun hand = runs.get(HAND_WRITTEN);
+                if (relay != null && hand != null) {
+                    printRatios("cold", relay.cold, hand.cold);
+                }
+                if (!scenario.tenant()) {
+                    List<Figures[]> pairs = pairs(relay, hand, warmPairs);
+                    if (relay != null && hand != null) {
+                        printRatios("settled", relay.settledRound(warmPairs), hand.settledRound(warmPairs));
+                        for (int pair = 0; pair < pairs.size(); pair++) {
+                            printRatios("pair " + (pair + 1), pairs.get(pair)[0], pairs.get(pair)[1]);
+                        }
                     }
-                    if (relay.size() != hand.size()) {
-                        // each one's settled round
-                        printRatios("settled", relay.get(relay.size() - 1), hand.get(hand.size() - 1));
+                    Figures[] median = medianPair(pairs, relay, hand, warmPairs);
+                    for (Figures figures : median) {
+                        if (figures != null) {
+                            rows.computeIfAbsent(rowName(scenario, false), r -> new LinkedHashMap<>()).put(figures.system(), figures);
+                        }
+                    }
+                    if (median[0] != null && median[1] != null) {
+                        printRatios("median", median[0], median[1]);
                     }
                 }
             }
@@ -292,6 +336,59 @@ public final class DefaultsBenchmark {
                         ratio(relay.tenant().p50(), hand.tenant().p50()), ratio(relay.tenant().p99(), hand.tenant().p99())));
     }
 
+    /** The systems in turn for a round: the scenario's order in odd rounds, reversed in even ones. */
+    private static List<SystemRun> turns(Map<String, SystemRun> runs, int round) {
+        List<SystemRun> turns = new ArrayList<>(runs.values());
+        if (round % 2 == 0) {
+            Collections.reverse(turns);
+        }
+        return turns;
+    }
+
+    /** The CPU the systems' JVMs have used so far, all of them: what one waiting took from the other's drain. */
+    private static double idleCpu(Map<String, SystemRun> runs) throws IOException {
+        double cpu = 0;
+        for (SystemRun systemRun : runs.values()) {
+            cpu += systemRun.cpuSeconds();
+        }
+        return cpu;
+    }
+
+    /** Prints a drain, and what the other system's JVM, waiting meanwhile, took of the CPU. */
+    private static void print(Figures figures, Map<String, SystemRun> runs, double cpuBefore) throws IOException {
+        double waiting = idleCpu(runs) - cpuBefore - figures.cpuSeconds();
+        System.out.println("  " + figures + (runs.size() < 2 ? ""
+                : String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s", Math.max(0, waiting))));
+    }
+
+    /** The paired rounds after both settled: {relay's, hand-written's} each. */
+    private static List<Figures[]> pairs(SystemRun relay, SystemRun hand, int pairs) {
+        List<Figures[]> list = new ArrayList<>();
+        for (int pair = pairs; pair >= 1; pair--) {
+            list.add(new Figures[] {last(relay, pair), last(hand, pair)});
+        }
+        return list;
+    }
+
+    private static Figures last(SystemRun systemRun, int fromEnd) {
+        return systemRun == null || systemRun.warm.size() < fromEnd ? null : systemRun.warm.get(systemRun.warm.size() - fromEnd);
+    }
+
+    /**
+     * The pair whose relay / hand-written uploads/s is the median of the paired rounds (with one system measured,
+     * its median round); without paired rounds, each system's settled round.
+     */
+    private static Figures[] medianPair(List<Figures[]> pairs, SystemRun relay, SystemRun hand, int warmPairs) {
+        if (warmPairs == 0 || pairs.isEmpty()) {
+            return new Figures[] {relay == null ? null : relay.settledRound(0), hand == null ? null : hand.settledRound(0)};
+        }
+        List<Figures[]> sorted = new ArrayList<>(pairs);
+        sorted.sort(java.util.Comparator.comparingDouble(pair -> pair[0] != null && pair[1] != null
+                ? pair[0].uploadsPerSecond() / pair[1].uploadsPerSecond()
+                : (pair[0] != null ? pair[0] : pair[1]).uploadsPerSecond()));
+        return sorted.get(sorted.size() / 2);
+    }
+
     /** The warm rounds that come before any can count: until the JVM drained {@code warmAfter} submissions; at least one. */
     private static int warmRounds(Scenario scenario, int warmAfter) {
         return Math.max(1, (warmAfter + scenario.backlog() - 1) / scenario.backlog());
@@ -302,7 +399,7 @@ public final class DefaultsBenchmark {
             return String.format(Locale.ROOT, "second tenant, 1 submission / %d ms while %s drains, cold", TENANT_INTERVAL_MILLIS,
                     scenario.title());
         }
-        return scenario.title() + (cold ? ", cold (from JVM launch)" : ", warm (JIT settled, in the same JVM)");
+        return scenario.title() + (cold ? ", cold (from JVM launch)" : ", warm (JIT settled; the median of paired rounds)");
     }
 
     /** The markdown table: per row, each system's figures and the ratios relay / hand-written last. */
@@ -384,81 +481,124 @@ public final class DefaultsBenchmark {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    /** One system's cold drain and then its warm rounds (or the second tenant's scenario), each in its own queues. */
-    private List<Figures> drains(String system, Scenario scenario, int warmRounds, double warmJitShare, int warmMaxRounds)
-            throws Exception {
-        String name = "bench.defaults." + system.replace("-", "") + "." + (++run);
-        String submissions = name + ".submissions";
-        String actions = name + ".actions";
-        Path data = dir.resolve(name);
-        Files.createDirectories(data.resolve("samples"));
-        Path pdfFile = data.resolve("samples/bench.pdf");
-        Files.write(pdfFile, pdf);
-        Path log = logs.resolve(name + ".log");
+    /**
+     * One system's JVM in one scenario, with queues of its own: its cold drain, then as many warm rounds as asked for,
+     * in the same JVM, while the other system's JVM waits between its own rounds.
+     */
+    private final class SystemRun implements AutoCloseable {
+        final String system;
+        final Scenario scenario;
+        final List<Figures> warm = new ArrayList<>();
+        Figures cold;
+        private final String name;
+        private final String submissions;
+        private final Path data;
+        private final Path pdfFile;
+        private final Path log;
+        private final Statuses statuses = new Statuses();
+        private final Session listening;
+        private final MessageConsumer listener;
+        private Launched jvm;
 
-        Statuses statuses = new Statuses();
-        Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-        MessageConsumer listener = listening.createConsumer(listening.createQueue(actions));
-        listener.setMessageListener(statuses);
-        List<Figures> results = new ArrayList<>();
-        Drain backlog = statuses.add(new Drain());
-        queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
+        SystemRun(String system, Scenario scenario) throws Exception {
+            this.system = system;
+            this.scenario = scenario;
+            name = "bench.defaults." + system.replace("-", "") + "." + (++run);
+            submissions = name + ".submissions";
+            data = dir.resolve(name);
+            Files.createDirectories(data.resolve("samples"));
+            pdfFile = data.resolve("samples/bench.pdf");
+            Files.write(pdfFile, pdf);
+            log = logs.resolve(name + ".log");
+            listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            listener = listening.createConsumer(listening.createQueue(name + ".actions"));
+            listener.setMessageListener(statuses);
+        }
 
-        Launched jvm = null;
-        TenantSender sender = null;
-        try {
+        /** The backlog queued before the JVM starts, drained from its launch (with the second tenant, if asked). */
+        Figures cold() throws Exception {
+            Drain backlog = statuses.add(new Drain());
+            queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
             double serversBefore = serversCpu();
             double machineBefore = machineCpu();
-            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, actions, scenario, log)
-                    : launchHandWritten(data, submissions, actions, scenario, log);
+            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log)
+                    : launchHandWritten(data, submissions, name + ".actions", scenario, log);
             backlog.allDroppedAt(jvm.launchNanos());
             Drain tenant = null;
-            if (scenario.tenant()) {
-                tenant = statuses.add(new Drain());
-                sender = startTenant(submissions, name, pdfFile, tenant, backlog, scenario.backlog());
+            TenantSender sender = null;
+            try {
+                if (scenario.tenant()) {
+                    tenant = statuses.add(new Drain());
+                    sender = startTenant(submissions, name, pdfFile, tenant, backlog, scenario.backlog());
+                }
+                backlog.await(scenario.backlog(), jvm, system);
+                double cpu = jvm.cpuSeconds();
+                double serversCpu = serversCpu() - serversBefore;
+                double othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
+                Tenant tenantFigures = null;
+                if (tenant != null) {
+                    int sent = sender.stop();
+                    sender = null;
+                    tenant.await(sent, jvm, system);
+                    long[] sorted = tenant.sortedLatencies();
+                    tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
+                }
+                clearObjects();
+                cold = figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu,
+                        jvm.jitCpuSeconds(), jvm, tenantFigures);
+                return cold;
+            } finally {
+                if (sender != null) {
+                    sender.executor().shutdownNow();
+                }
             }
-            backlog.await(scenario.backlog(), jvm, system);
-            double cpu = jvm.cpuSeconds();
+        }
+
+        /** One warm round: the broker holds the queue while the backlog is queued, and lets go. */
+        Figures warmRound(String phase) throws Exception {
+            Queue queue = queue(submissions);
+            queue.pauseDispatch();
+            Drain round = statuses.add(new Drain());
+            queue(submissions, round, name + "_" + phase.replace(" ", ""), scenario.backlog(), scenario.integrations(), pdfFile);
+            double cpuBefore = jvm.cpuSeconds();
+            double jitBefore = jvm.jitCpuSeconds();
+            double serversBefore = serversCpu();
+            double machineBefore = machineCpu();
+            long start = System.nanoTime();
+            round.allDroppedAt(start);
+            queue.resumeDispatch();
+            round.await(scenario.backlog(), jvm, system);
+            double cpu = jvm.cpuSeconds() - cpuBefore;
             double serversCpu = serversCpu() - serversBefore;
             double othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
-            Tenant tenantFigures = null;
-            if (tenant != null) {
-                int sent = sender.stop();
-                tenant.await(sent, jvm, system);
-                long[] sorted = tenant.sortedLatencies();
-                tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
-            }
-            results.add(figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu,
-                    jvm.jitCpuSeconds(), jvm, tenantFigures));
-            System.out.println("  " + results.get(results.size() - 1));
+            Figures figures = figures(system, phase, round, scenario, start, cpu, serversCpu, othersCpu,
+                    jvm.jitCpuSeconds() - jitBefore, jvm, null);
+            warm.add(figures);
             clearObjects();
+            return figures;
+        }
 
-            for (int round = 1; !scenario.tenant() && (round <= warmRounds || (round <= warmMaxRounds
-                    && results.get(results.size() - 1).jitShare() > warmJitShare)); round++) {
-                Queue queue = queue(submissions);
-                queue.pauseDispatch();
-                Drain warm = statuses.add(new Drain());
-                queue(submissions, warm, name + "_warm" + round, scenario.backlog(), scenario.integrations(), pdfFile);
-                double cpuBefore = jvm.cpuSeconds();
-                double jitBefore = jvm.jitCpuSeconds();
-                serversBefore = serversCpu();
-                machineBefore = machineCpu();
-                long start = System.nanoTime();
-                warm.allDroppedAt(start);
-                queue.resumeDispatch();
-                warm.await(scenario.backlog(), jvm, system);
-                cpu = jvm.cpuSeconds() - cpuBefore;
-                serversCpu = serversCpu() - serversBefore;
-                othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
-                results.add(figures(system, "warm " + round, warm, scenario, start, cpu, serversCpu, othersCpu,
-                        jvm.jitCpuSeconds() - jitBefore, jvm, null));
-                System.out.println("  " + results.get(results.size() - 1));
-                clearObjects();
-            }
-        } finally {
-            if (sender != null) {
-                sender.executor().shutdownNow();
-            }
+        /**
+         * Whether its warm rounds are done: at least {@code warmRounds}, the last with the JIT compiler at most
+         * {@code warmJitShare} of its CPU (or {@code warmMaxRounds} of them).
+         */
+        boolean settled(int warmRounds, double warmJitShare, int warmMaxRounds) {
+            return warm.size() >= warmRounds
+                    && (warm.get(warm.size() - 1).jitShare() <= warmJitShare || warm.size() >= warmMaxRounds);
+        }
+
+        /** The round in which it settled: the last before the {@code pairs} paired rounds. */
+        Figures settledRound(int pairs) {
+            return warm.get(warm.size() - 1 - pairs);
+        }
+
+        /** The JVM's CPU so far (0 before it starts). */
+        double cpuSeconds() throws IOException {
+            return jvm == null ? 0 : jvm.cpuSeconds();
+        }
+
+        @Override
+        public void close() throws Exception {
             if (jvm != null) {
                 jvm.stop();
                 running.remove(jvm.process());
@@ -466,9 +606,8 @@ public final class DefaultsBenchmark {
             listener.close();
             listening.close();
             BenchRelays.deleteRecursively(data);
+            notice(system, name, log, statuses);
         }
-        notice(system, name, log, statuses);
-        return results;
     }
 
     private Figures figures(String system, String phase, Drain drain, Scenario scenario, long start, double cpu,
