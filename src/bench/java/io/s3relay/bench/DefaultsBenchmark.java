@@ -357,8 +357,14 @@ public final class DefaultsBenchmark {
     /** Prints a drain, and what the other system's JVM, waiting meanwhile, took of the CPU. */
     private static void print(Figures figures, Map<String, SystemRun> runs, double cpuBefore) throws IOException {
         double waiting = idleCpu(runs) - cpuBefore - figures.cpuSeconds();
-        System.out.println("  " + figures + (runs.size() < 2 ? ""
-                : String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s", Math.max(0, waiting))));
+        String line = figures.toString();
+        if (runs.size() > 1) {
+            // at the end of the drain's own line, before the second tenant's
+            int end = line.indexOf('\n') < 0 ? line.length() : line.indexOf('\n');
+            line = line.substring(0, end) + String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s",
+                    Math.max(0, waiting)) + line.substring(end);
+        }
+        System.out.println("  " + line);
     }
 
     /** The paired rounds after both settled: {relay's, hand-written's} each. */
