@@ -255,10 +255,10 @@ public final class DefaultsBenchmark {
                 Map<String, SystemRun> runs = new LinkedHashMap<>();
                 try {
                     for (String system : order) {
-                        double idleBefore = idleCpu(runs);
+                        double cpuBefore = systemsCpu(runs);
                         SystemRun systemRun = bench.new SystemRun(system, scenario);
                         runs.put(system, systemRun);
-                        print(systemRun.cold(), runs, idleBefore);
+                        print(systemRun.cold(), runs, cpuBefore);
                     }
                     if (!scenario.tenant()) {
                         // warm rounds in turns, each system until its JIT compiler settles; then paired rounds, in turns
@@ -267,8 +267,8 @@ public final class DefaultsBenchmark {
                             boolean any = false;
                             for (SystemRun systemRun : turns(runs, round)) {
                                 if (!systemRun.settled(warmRounds, warmJitShare, warmMaxRounds)) {
-                                    double idleBefore = idleCpu(runs);
-                                    print(systemRun.warmRound("warm " + round), runs, idleBefore);
+                                    double cpuBefore = systemsCpu(runs);
+                                    print(systemRun.warmRound("warm " + round), runs, cpuBefore);
                                     any = true;
                                 }
                             }
@@ -278,8 +278,8 @@ public final class DefaultsBenchmark {
                         }
                         for (int pair = 1; pair <= warmPairs; pair++) {
                             for (SystemRun systemRun : turns(runs, pair)) {
-                                double idleBefore = idleCpu(runs);
-                                print(systemRun.warmRound("pair " + pair), runs, idleBefore);
+                                double cpuBefore = systemsCpu(runs);
+                                print(systemRun.warmRound("pair " + pair), runs, cpuBefore);
                             }
                         }
                     }
@@ -289,7 +289,7 @@ public final class DefaultsBenchmark {
                     }
                 }
                 for (String system : systems) {
-                    rows.computeIfAbsent(rowName(scenario, true), r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
+                    rows.computeIfAbsent(rowName(scenario, true, warmPairs), r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
                 }
                 SystemRun relay = runs.get(RELAY);
                 SystemRun hand = runs.get(HAND_WRITTEN);
@@ -307,7 +307,7 @@ public final class DefaultsBenchmark {
                     Figures[] median = medianPair(pairs, relay, hand, warmPairs);
                     for (Figures figures : median) {
                         if (figures != null) {
-                            rows.computeIfAbsent(rowName(scenario, false), r -> new LinkedHashMap<>()).put(figures.system(), figures);
+                            rows.computeIfAbsent(rowName(scenario, false, warmPairs), r -> new LinkedHashMap<>()).put(figures.system(), figures);
                         }
                     }
                     if (median[0] != null && median[1] != null) {
@@ -345,8 +345,8 @@ public final class DefaultsBenchmark {
         return turns;
     }
 
-    /** The CPU the systems' JVMs have used so far, all of them: what one waiting took from the other's drain. */
-    private static double idleCpu(Map<String, SystemRun> runs) throws IOException {
+    /** The CPU the systems' JVMs have used so far, together: less a drain's own, what the waiting one took meanwhile. */
+    private static double systemsCpu(Map<String, SystemRun> runs) throws IOException {
         double cpu = 0;
         for (SystemRun systemRun : runs.values()) {
             cpu += systemRun.cpuSeconds();
@@ -356,7 +356,7 @@ public final class DefaultsBenchmark {
 
     /** Prints a drain, and what the other system's JVM, waiting meanwhile, took of the CPU. */
     private static void print(Figures figures, Map<String, SystemRun> runs, double cpuBefore) throws IOException {
-        double waiting = idleCpu(runs) - cpuBefore - figures.cpuSeconds();
+        double waiting = systemsCpu(runs) - cpuBefore - figures.cpuSeconds();
         String line = figures.toString();
         if (runs.size() > 1) {
             // at the end of the drain's own line, before the second tenant's
@@ -400,12 +400,13 @@ public final class DefaultsBenchmark {
         return Math.max(1, (warmAfter + scenario.backlog() - 1) / scenario.backlog());
     }
 
-    private static String rowName(Scenario scenario, boolean cold) {
+    private static String rowName(Scenario scenario, boolean cold, int warmPairs) {
         if (scenario.tenant()) {
             return String.format(Locale.ROOT, "second tenant, 1 submission / %d ms while %s drains, cold", TENANT_INTERVAL_MILLIS,
                     scenario.title());
         }
-        return scenario.title() + (cold ? ", cold (from JVM launch)" : ", warm (JIT settled; the median of paired rounds)");
+        return scenario.title() + (cold ? ", cold (from JVM launch)"
+                : warmPairs > 0 ? ", warm (JIT settled; the median of paired rounds)" : ", warm (JIT settled)");
     }
 
     /** The markdown table: per row, each system's figures and the ratios relay / hand-written last. */
