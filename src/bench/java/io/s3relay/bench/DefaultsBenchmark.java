@@ -161,11 +161,16 @@ public final class DefaultsBenchmark {
 
         @Override
         public String toString() {
+            return toString("");
+        }
+
+        /** The drain's line ending in {@code suffix}, then the second tenant's line if there was one. */
+        String toString(String suffix) {
             String line = String.format(Locale.ROOT, "%-12s %-7s %,7d uploads in %6.1f s = %6.1f uploads/s  first processed"
                             + " %5.1f s  p50 %,7d ms  p99 %,7d ms  cpu %5.1f s (%.2f ms/upload, JIT %2.0f %%)  servers cpu %5.1f s"
                             + "  rss peak %,5d MiB  other processes' cpu %5.1f s, load %s", system, phase, uploads, seconds,
                     uploadsPerSecond(), firstProcessedSeconds, p50, p99, cpuSeconds, cpuSeconds * 1000 / uploads,
-                    100 * jitShare(), serversCpuSeconds, rssPeakMb, othersCpuSeconds, load);
+                    100 * jitShare(), serversCpuSeconds, rssPeakMb, othersCpuSeconds, load) + suffix;
             return tenant == null ? line : line + String.format(Locale.ROOT, "%n%-12s second tenant: %d submissions, p50 %,d ms,"
                     + " p99 %,d ms", "", tenant.submissions(), tenant.p50(), tenant.p99());
         }
@@ -304,7 +309,7 @@ public final class DefaultsBenchmark {
                             printRatios("pair " + (pair + 1), pairs.get(pair)[0], pairs.get(pair)[1]);
                         }
                     }
-                    Figures[] median = medianPair(pairs, relay, hand, warmPairs);
+                    Figures[] median = medianPair(pairs, relay, hand);
                     for (Figures figures : median) {
                         if (figures != null) {
                             rows.computeIfAbsent(rowName(scenario, false, warmPairs), r -> new LinkedHashMap<>()).put(figures.system(), figures);
@@ -357,14 +362,8 @@ public final class DefaultsBenchmark {
     /** Prints a drain, and what the other system's JVM, waiting meanwhile, took of the CPU. */
     private static void print(Figures figures, Map<String, SystemRun> runs, double cpuBefore) throws IOException {
         double waiting = systemsCpu(runs) - cpuBefore - figures.cpuSeconds();
-        String line = figures.toString();
-        if (runs.size() > 1) {
-            // at the end of the drain's own line, before the second tenant's
-            int end = line.indexOf('\n') < 0 ? line.length() : line.indexOf('\n');
-            line = line.substring(0, end) + String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s",
-                    Math.max(0, waiting)) + line.substring(end);
-        }
-        System.out.println("  " + line);
+        System.out.println("  " + figures.toString(runs.size() < 2 ? ""
+                : String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s", Math.max(0, waiting))));
     }
 
     /** The paired rounds after both settled: {relay's, hand-written's} each. */
@@ -384,8 +383,8 @@ public final class DefaultsBenchmark {
      * The pair whose relay / hand-written uploads/s is the median of the paired rounds (with one system measured,
      * its median round); without paired rounds, each system's settled round.
      */
-    private static Figures[] medianPair(List<Figures[]> pairs, SystemRun relay, SystemRun hand, int warmPairs) {
-        if (warmPairs == 0 || pairs.isEmpty()) {
+    private static Figures[] medianPair(List<Figures[]> pairs, SystemRun relay, SystemRun hand) {
+        if (pairs.isEmpty()) {
             return new Figures[] {relay == null ? null : relay.settledRound(0), hand == null ? null : hand.settledRound(0)};
         }
         List<Figures[]> sorted = new ArrayList<>(pairs);
@@ -526,8 +525,7 @@ public final class DefaultsBenchmark {
         Figures cold() throws Exception {
             Drain backlog = statuses.add(new Drain());
             queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
-            double serversBefore = serversCpu();
-            double machineBefore = machineCpu();
+            Counters before = counters();
             jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log)
                     : launchHandWritten(data, submissions, name + ".actions", scenario, log);
             backlog.allDroppedAt(jvm.launchNanos());
@@ -539,9 +537,7 @@ public final class DefaultsBenchmark {
                     sender = startTenant(submissions, name, pdfFile, tenant, backlog, scenario.backlog());
                 }
                 backlog.await(scenario.backlog(), jvm, system);
-                double cpu = jvm.cpuSeconds();
-                double serversCpu = serversCpu() - serversBefore;
-                double othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
+                Counters spent = counters().since(before);
                 Tenant tenantFigures = null;
                 if (tenant != null) {
                     int sent = sender.stop();
@@ -551,8 +547,7 @@ public final class DefaultsBenchmark {
                     tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
                 }
                 clearObjects();
-                cold = figures(system, "cold", backlog, scenario, jvm.launchNanos(), cpu, serversCpu, othersCpu,
-                        jvm.jitCpuSeconds(), jvm, tenantFigures);
+                cold = figures("cold", backlog, jvm.launchNanos(), spent, tenantFigures);
                 return cold;
             } finally {
                 if (sender != null) {
@@ -567,19 +562,12 @@ public final class DefaultsBenchmark {
             queue.pauseDispatch();
             Drain round = statuses.add(new Drain());
             queue(submissions, round, name + "_" + phase.replace(" ", ""), scenario.backlog(), scenario.integrations(), pdfFile);
-            double cpuBefore = jvm.cpuSeconds();
-            double jitBefore = jvm.jitCpuSeconds();
-            double serversBefore = serversCpu();
-            double machineBefore = machineCpu();
+            Counters before = counters();
             long start = System.nanoTime();
             round.allDroppedAt(start);
             queue.resumeDispatch();
             round.await(scenario.backlog(), jvm, system);
-            double cpu = jvm.cpuSeconds() - cpuBefore;
-            double serversCpu = serversCpu() - serversBefore;
-            double othersCpu = machineCpu() - machineBefore - cpu - serversCpu;
-            Figures figures = figures(system, phase, round, scenario, start, cpu, serversCpu, othersCpu,
-                    jvm.jitCpuSeconds() - jitBefore, jvm, null);
+            Figures figures = figures(phase, round, start, counters().since(before), null);
             warm.add(figures);
             clearObjects();
             return figures;
@@ -604,6 +592,19 @@ public final class DefaultsBenchmark {
             return jvm == null ? 0 : jvm.cpuSeconds();
         }
 
+        /** The CPU counters now: the JVM's (0 before it starts), its compiler threads', the servers', the machine's. */
+        private Counters counters() throws IOException {
+            return new Counters(cpuSeconds(), jvm == null ? 0 : jvm.jitCpuSeconds(), serversCpu(), machineCpu());
+        }
+
+        private Figures figures(String phase, Drain drain, long start, Counters spent, Tenant tenant) throws IOException {
+            long[] sorted = drain.sortedLatencies();
+            return new Figures(system, phase, scenario.uploads(), (drain.lastProcessed() - start) / 1e9,
+                    (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
+                    CompletionTracker.percentile(sorted, 99), spent.system(), spent.servers(), jvm.rssPeakMb(), tenant,
+                    spent.machine() - spent.system() - spent.servers(), loadAverage().split(" ")[0], spent.jit());
+        }
+
         @Override
         public void close() throws Exception {
             if (jvm != null) {
@@ -617,13 +618,14 @@ public final class DefaultsBenchmark {
         }
     }
 
-    private Figures figures(String system, String phase, Drain drain, Scenario scenario, long start, double cpu,
-                            double serversCpu, double othersCpu, double jitCpu, Launched jvm, Tenant tenant) throws IOException {
-        long[] sorted = drain.sortedLatencies();
-        return new Figures(system, phase, scenario.uploads(), (drain.lastProcessed() - start) / 1e9,
-                (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
-                CompletionTracker.percentile(sorted, 99), cpu, serversCpu, jvm.rssPeakMb(), tenant, othersCpu,
-                loadAverage().split(" ")[0], jitCpu);
+    /**
+     * CPU seconds so far, or spent over a drain: the system's JVM, its JIT compiler's threads, this JVM (the broker and
+     * the S3 server) and the whole machine (every process; less the other three, what other processes took).
+     */
+    record Counters(double system, double jit, double servers, double machine) {
+        Counters since(Counters before) {
+            return new Counters(system - before.system, jit - before.jit, servers - before.servers, machine - before.machine);
+        }
     }
 
     /** Sends the second tenant's submissions, one every 250 ms from now until the backlog is drained. */
