@@ -58,7 +58,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * -jar target/s3-relay.jar}, with their JVM options, read by {@link UserLaunch}: none today) and every setting at its
  * default, against the hand-written consumer ({@link HandWrittenCeilings}' {@code ceiling+pending}: 8 transacted
  * JMS consumers with prefetch 10, a pending status before each PutObject and a processed one after) started the same
- * way, in a JVM of its own with no options.
+ * way, in a JVM of its own with no options. Or, with {@code systems=relay,relay-b}, against the relay itself with
+ * {@code b-options} added to its launch: an A/B comparison of a setting in the same paired rounds, and with no
+ * options an A/A run, whose ratios show how far the benchmark itself spreads.
  *
  * <p>The broker (embedded, persistent) and the S3 server (s3proxy, objects on disk) run in this JVM and are warmed up
  * before anything is measured: they stand for the long-running services a relay connects to. The relay is only
@@ -84,6 +86,8 @@ public final class DefaultsBenchmark {
 
     static final String RELAY = "relay";
     static final String HAND_WRITTEN = "hand-written";
+    /** The relay again, in a JVM of its own, with {@code b-options} added to its launch: an A/B (or, with none, A/A) run. */
+    static final String RELAY_B = "relay-b";
     private static final int CONCURRENCY = 8;
     private static final int PREFETCH = 10;
     private static final int PDF_BYTES = 100 * 1024;
@@ -99,6 +103,8 @@ public final class DefaultsBenchmark {
     private final Path jar = project.resolve("target/s3-relay.jar");
     private final Path logs = project.resolve("target/defaults-bench");
     private final UserLaunch launch;
+    /** b-options: what {@link #RELAY_B}'s launch adds to the relay's, comma-separated JVM options */
+    private final List<String> bOptions = words(System.getProperty("bench.b-options", ""));
     private final long clockTicks;
     private final BenchServers servers;
     private final Path dir;
@@ -208,10 +214,15 @@ public final class DefaultsBenchmark {
             }
         }
         for (String system : systems) {
-            if (!system.equals(RELAY) && !system.equals(HAND_WRITTEN)) {
-                throw new IllegalArgumentException("unknown system " + system + " (" + RELAY + ", " + HAND_WRITTEN + ")");
+            if (!system.equals(RELAY) && !system.equals(HAND_WRITTEN) && !system.equals(RELAY_B)) {
+                throw new IllegalArgumentException("unknown system " + system + " (" + RELAY + ", " + HAND_WRITTEN + ", " + RELAY_B + ")");
             }
         }
+        if (systems.contains(HAND_WRITTEN) && systems.contains(RELAY_B)) {
+            throw new IllegalArgumentException("the relay is compared with one system at a time: " + HAND_WRITTEN + " or " + RELAY_B);
+        }
+        // what the relay is compared with: the hand-written consumer, or the relay with other launch options
+        String reference = systems.contains(RELAY_B) ? RELAY_B : HAND_WRITTEN;
         List<Scenario> scenarios = new ArrayList<>();
         if (kinds.contains("cold-warm")) {
             for (int backlog : backlogs) {
@@ -235,8 +246,14 @@ public final class DefaultsBenchmark {
                         + " (launch options from the Dockerfile and README: %s)%n",
                 bench.launch.jvmOptions().isEmpty() ? "" : String.join(" ", bench.launch.jvmOptions()) + " ",
                 bench.project.relativize(bench.jar), bench.launch);
-        System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
-                BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
+        if (reference.equals(RELAY_B)) {
+            System.out.printf("%s: the relay's launch as above%s%n", RELAY_B, bench.bOptions.isEmpty()
+                    ? ", nothing changed: the same relay twice, whose ratios are the benchmark's own noise"
+                    : " with " + String.join(" ", bench.bOptions) + " added");
+        } else {
+            System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
+                    BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
+        }
         System.out.printf(Locale.ROOT, "broker and S3 server (objects on disk) in this JVM; 100 KiB PDF; warm = the first round"
                 + " after the JVM drained at least %,d submissions in which its JIT compiler took at most %.0f %% of its CPU"
                 + " (or the round that brings its warm uploads to %,d)%n", warmAfter, 100 * warmJitShare, warmMaxUploads);
@@ -297,7 +314,7 @@ public final class DefaultsBenchmark {
                     rows.computeIfAbsent(rowName(scenario, true, warmPairs), r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
                 }
                 SystemRun relay = runs.get(RELAY);
-                SystemRun hand = runs.get(HAND_WRITTEN);
+                SystemRun hand = runs.get(reference);
                 if (relay != null && hand != null) {
                     printRatios("cold", relay.cold, hand.cold);
                 }
@@ -324,7 +341,7 @@ public final class DefaultsBenchmark {
             bench.servers.close();
         }
 
-        System.out.printf("%n%s%n", table(rows));
+        System.out.printf("%n%s%n", table(rows, reference));
         if (!bench.oddities.isEmpty()) {
             System.out.println("Noticed:");
             bench.oddities.forEach(odd -> System.out.println("  " + odd));
@@ -334,7 +351,7 @@ public final class DefaultsBenchmark {
     }
 
     private static void printRatios(String label, Figures relay, Figures hand) {
-        System.out.printf(Locale.ROOT, "  relay / hand-written %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n", label,
+        System.out.printf(Locale.ROOT, "  relay / %s %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n", hand.system(), label,
                 relay.uploadsPerSecond() / hand.uploadsPerSecond(), relay.cpuSeconds() / hand.cpuSeconds(),
                 ratio(relay.p50(), hand.p50()), ratio(relay.p99(), hand.p99()), relay.tenant() == null ? ""
                         : String.format(Locale.ROOT, "; second tenant p50 %.2f, p99 %.2f",
@@ -366,7 +383,7 @@ public final class DefaultsBenchmark {
                 : String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s", Math.max(0, waiting))));
     }
 
-    /** The paired rounds after both settled: {relay's, hand-written's} each. */
+    /** The paired rounds after both settled: {relay's, the reference system's} each. */
     private static List<Figures[]> pairs(SystemRun relay, SystemRun hand, int pairs) {
         List<Figures[]> list = new ArrayList<>();
         for (int pair = pairs; pair >= 1; pair--) {
@@ -380,7 +397,7 @@ public final class DefaultsBenchmark {
     }
 
     /**
-     * The pair whose relay / hand-written uploads/s is the median of the paired rounds (with one system measured,
+     * The pair whose relay / reference uploads/s is the median of the paired rounds (with one system measured,
      * its median round); without paired rounds, each system's settled round.
      */
     private static Figures[] medianPair(List<Figures[]> pairs, SystemRun relay, SystemRun hand) {
@@ -408,13 +425,13 @@ public final class DefaultsBenchmark {
                 : warmPairs > 0 ? ", warm (JIT settled; the median of paired rounds)" : ", warm (JIT settled)");
     }
 
-    /** The markdown table: per row, each system's figures and the ratios relay / hand-written last. */
-    private static String table(Map<String, Map<String, Figures>> rows) {
-        StringBuilder out = new StringBuilder("| scenario | relay (README launch, defaults) | hand-written | relay / hand-written |\n"
-                + "|---|---|---|---|\n");
+    /** The markdown table: per row, each system's figures and the ratios relay / reference last. */
+    private static String table(Map<String, Map<String, Figures>> rows, String reference) {
+        StringBuilder out = new StringBuilder("| scenario | relay (README launch, defaults) | " + reference + " | relay / " + reference
+                + " |\n|---|---|---|---|\n");
         rows.forEach((row, systems) -> {
             Figures relay = systems.get(RELAY);
-            Figures hand = systems.get(HAND_WRITTEN);
+            Figures hand = systems.get(reference);
             String ratios = relay == null || hand == null ? "" : relay.tenant() != null
                     ? String.format(Locale.ROOT, "tenant p50 %.2f, p99 %.2f; uploads/s %.2f", ratio(relay.tenant().p50(), hand.tenant().p50()),
                     ratio(relay.tenant().p99(), hand.tenant().p99()), relay.uploadsPerSecond() / hand.uploadsPerSecond())
@@ -526,7 +543,8 @@ public final class DefaultsBenchmark {
             Drain backlog = statuses.add(new Drain());
             queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
             Counters before = counters();
-            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log)
+            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, List.of())
+                    : system.equals(RELAY_B) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, bOptions)
                     : launchHandWritten(data, submissions, name + ".actions", scenario, log);
             backlog.allDroppedAt(jvm.launchNanos());
             Drain tenant = null;
@@ -697,8 +715,9 @@ public final class DefaultsBenchmark {
     }
 
     /** {@code java -jar target/s3-relay.jar} in the project directory, pointed at the servers by its environment. */
-    private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log)
-            throws Exception {
+    /** @param options JVM options after the launch's own: none but for {@link #RELAY_B} */
+    private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log,
+                                 List<String> options) throws Exception {
         Path integrationsFile = data.resolve("integrations.yaml");
         String yaml = BenchRelays.integrations(scenario.integrations(), s3.endpoint(), name);
         if (scenario.tenant()) {
@@ -709,6 +728,7 @@ public final class DefaultsBenchmark {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(launch.jvmOptions());
+        command.addAll(options);
         // the one setting given as a system property: CAMEL_MANAGEMENT_PORT is listed among the placeholders but the
         // management server still binds camel.management.port from application.properties (8080)
         command.add("-Dcamel.management.port=" + freePort());
