@@ -207,6 +207,9 @@ public final class DefaultsBenchmark {
         // after both settled: rounds in turns, relay and hand-written one after the other, of which the median pair counts
         int warmPairs = Integer.getInteger("bench.warm-pairs", 3);
         int tenantBacklog = Integer.getInteger("bench.tenant-backlog", 10_000);
+        // cold drains: the second in fresh JVMs and the other order, after the warm rounds, so that the machine's drift
+        // and whatever favours the system launched second weigh on both systems alike
+        int coldDrains = Integer.getInteger("bench.cold-drains", 2);
         List<String> systems = words(System.getProperty("bench.systems", HAND_WRITTEN + "," + RELAY));
         for (String kind : kinds) {
             if (!kind.equals("cold-warm") && !kind.equals("tenant")) {
@@ -260,6 +263,7 @@ public final class DefaultsBenchmark {
         bench.warmUpServers();
 
         Map<String, Map<String, Figures>> rows = new LinkedHashMap<>();
+        List<String> coldBothOrders = new ArrayList<>();
         try {
             for (int i = 0; i < scenarios.size(); i++) {
                 Scenario scenario = scenarios.get(i);
@@ -280,7 +284,7 @@ public final class DefaultsBenchmark {
                         double cpuBefore = systemsCpu(runs);
                         SystemRun systemRun = bench.new SystemRun(system, scenario);
                         runs.put(system, systemRun);
-                        print(systemRun.cold(), runs, cpuBefore);
+                        print(systemRun.cold(coldDrains > 1 && !scenario.tenant() ? "cold 1" : "cold"), runs, cpuBefore);
                     }
                     if (!scenario.tenant()) {
                         // warm rounds in turns, each system until its JIT compiler settles; then paired rounds, in turns
@@ -310,13 +314,47 @@ public final class DefaultsBenchmark {
                         systemRun.close();
                     }
                 }
+                Map<String, SystemRun> again = new LinkedHashMap<>();
+                if (coldDrains > 1 && !scenario.tenant()) {
+                    List<String> reversed = new ArrayList<>(order);
+                    Collections.reverse(reversed);
+                    try {
+                        for (String system : reversed) {
+                            double cpuBefore = systemsCpu(again);
+                            SystemRun systemRun = bench.new SystemRun(system, scenario);
+                            again.put(system, systemRun);
+                            print(systemRun.cold("cold 2"), again, cpuBefore);
+                        }
+                    } finally {
+                        for (SystemRun systemRun : again.values()) {
+                            systemRun.close();
+                        }
+                    }
+                }
                 for (String system : systems) {
-                    rows.computeIfAbsent(rowName(scenario, true, warmPairs), r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
+                    rows.computeIfAbsent(rowName(scenario, true, warmPairs) + (again.isEmpty() ? "" : ", " + order.get(0) + " launched first"),
+                            r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
+                }
+                for (String system : again.isEmpty() ? List.<String>of() : systems) {
+                    rows.computeIfAbsent(rowName(scenario, true, warmPairs) + ", " + order.get(order.size() - 1) + " launched first",
+                            r -> new LinkedHashMap<>()).put(system, again.get(system).cold);
                 }
                 SystemRun relay = runs.get(RELAY);
                 SystemRun hand = runs.get(reference);
                 if (relay != null && hand != null) {
-                    printRatios("cold", relay.cold, hand.cold);
+                    printRatios(again.isEmpty() ? "cold" : "cold 1", relay.cold, hand.cold);
+                    if (!again.isEmpty()) {
+                        Figures relay2 = again.get(RELAY).cold;
+                        Figures hand2 = again.get(reference).cold;
+                        printRatios("cold 2", relay2, hand2);
+                        // the geometric mean of the two orders' ratios: each order's advantage cancels out
+                        String both = String.format(Locale.ROOT, "%s, cold, both orders: uploads/s %.2f, cpu %.2f", scenario.title(),
+                                Math.sqrt(relay.cold.uploadsPerSecond() / hand.cold.uploadsPerSecond()
+                                        * relay2.uploadsPerSecond() / hand2.uploadsPerSecond()),
+                                Math.sqrt(relay.cold.cpuSeconds() / hand.cold.cpuSeconds() * relay2.cpuSeconds() / hand2.cpuSeconds()));
+                        System.out.println("  relay / " + reference + " " + both.substring(both.indexOf("cold, both")));
+                        coldBothOrders.add(both);
+                    }
                 }
                 if (!scenario.tenant()) {
                     List<Figures[]> pairs = pairs(relay, hand, warmPairs);
@@ -342,6 +380,10 @@ public final class DefaultsBenchmark {
         }
 
         System.out.printf("%n%s%n", table(rows, reference));
+        if (!coldBothOrders.isEmpty()) {
+            System.out.println("relay / " + reference + ", the geometric mean of the cold drains' ratios in both orders:");
+            coldBothOrders.forEach(line -> System.out.println("  " + line));
+        }
         if (!bench.oddities.isEmpty()) {
             System.out.println("Noticed:");
             bench.oddities.forEach(odd -> System.out.println("  " + odd));
@@ -453,7 +495,7 @@ public final class DefaultsBenchmark {
                     figures.cpuSeconds());
         }
         return String.format(Locale.ROOT, "%.1f uploads/s, p50 %,d / p99 %,d ms, CPU %.1f s%s", figures.uploadsPerSecond(),
-                figures.p50(), figures.p99(), figures.cpuSeconds(), figures.phase().equals("cold") ? ""
+                figures.p50(), figures.p99(), figures.cpuSeconds(), figures.phase().startsWith("cold") ? ""
                         : String.format(Locale.ROOT, " (%s, JIT %.0f %%)", figures.phase(), 100 * figures.jitShare()));
     }
 
@@ -539,7 +581,7 @@ public final class DefaultsBenchmark {
         }
 
         /** The backlog queued before the JVM starts, drained from its launch (with the second tenant, if asked). */
-        Figures cold() throws Exception {
+        Figures cold(String phase) throws Exception {
             Drain backlog = statuses.add(new Drain());
             queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
             Counters before = counters();
@@ -565,7 +607,7 @@ public final class DefaultsBenchmark {
                     tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
                 }
                 clearObjects();
-                cold = figures("cold", backlog, jvm.launchNanos(), spent, tenantFigures);
+                cold = figures(phase, backlog, jvm.launchNanos(), spent, tenantFigures);
                 return cold;
             } finally {
                 if (sender != null) {
