@@ -278,14 +278,10 @@ public final class DefaultsBenchmark {
                 if (i % 2 == 1) {
                     Collections.reverse(order);
                 }
+                boolean secondColdDrain = coldDrains > 1 && !scenario.tenant();
                 Map<String, SystemRun> runs = new LinkedHashMap<>();
                 try {
-                    for (String system : order) {
-                        double cpuBefore = systemsCpu(runs);
-                        SystemRun systemRun = bench.new SystemRun(system, scenario);
-                        runs.put(system, systemRun);
-                        print(systemRun.cold(coldDrains > 1 && !scenario.tenant() ? "cold 1" : "cold"), runs, cpuBefore);
-                    }
+                    bench.coldDrains(runs, order, scenario, secondColdDrain ? "cold 1" : "cold");
                     if (!scenario.tenant()) {
                         // warm rounds in turns, each system until its JIT compiler settles; then paired rounds, in turns
                         // again, so that both are measured in the same minute of a machine whose speed drifts
@@ -310,50 +306,42 @@ public final class DefaultsBenchmark {
                         }
                     }
                 } finally {
-                    for (SystemRun systemRun : runs.values()) {
-                        systemRun.close();
-                    }
+                    closeAll(runs);
                 }
+                // the second cold drains: fresh JVMs, the other order
                 Map<String, SystemRun> again = new LinkedHashMap<>();
-                if (coldDrains > 1 && !scenario.tenant()) {
-                    List<String> reversed = new ArrayList<>(order);
-                    Collections.reverse(reversed);
+                List<String> reversed = new ArrayList<>(order);
+                Collections.reverse(reversed);
+                if (secondColdDrain) {
                     try {
-                        for (String system : reversed) {
-                            double cpuBefore = systemsCpu(again);
-                            SystemRun systemRun = bench.new SystemRun(system, scenario);
-                            again.put(system, systemRun);
-                            print(systemRun.cold("cold 2"), again, cpuBefore);
-                        }
+                        bench.coldDrains(again, reversed, scenario, "cold 2");
                     } finally {
-                        for (SystemRun systemRun : again.values()) {
-                            systemRun.close();
-                        }
+                        closeAll(again);
                     }
                 }
                 for (String system : systems) {
-                    rows.computeIfAbsent(rowName(scenario, true, warmPairs) + (again.isEmpty() ? "" : ", " + order.get(0) + " launched first"),
+                    rows.computeIfAbsent(rowName(scenario, true, warmPairs) + (secondColdDrain ? ", " + order.get(0) + " launched first" : ""),
                             r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
-                }
-                for (String system : again.isEmpty() ? List.<String>of() : systems) {
-                    rows.computeIfAbsent(rowName(scenario, true, warmPairs) + ", " + order.get(order.size() - 1) + " launched first",
-                            r -> new LinkedHashMap<>()).put(system, again.get(system).cold);
+                    if (secondColdDrain) {
+                        rows.computeIfAbsent(rowName(scenario, true, warmPairs) + ", " + reversed.get(0) + " launched first",
+                                r -> new LinkedHashMap<>()).put(system, again.get(system).cold);
+                    }
                 }
                 SystemRun relay = runs.get(RELAY);
                 SystemRun hand = runs.get(reference);
                 if (relay != null && hand != null) {
-                    printRatios(again.isEmpty() ? "cold" : "cold 1", relay.cold, hand.cold);
-                    if (!again.isEmpty()) {
+                    printRatios(secondColdDrain ? "cold 1" : "cold", relay.cold, hand.cold);
+                    if (secondColdDrain) {
                         Figures relay2 = again.get(RELAY).cold;
                         Figures hand2 = again.get(reference).cold;
                         printRatios("cold 2", relay2, hand2);
                         // the geometric mean of the two orders' ratios: each order's advantage cancels out
-                        String both = String.format(Locale.ROOT, "%s, cold, both orders: uploads/s %.2f, cpu %.2f", scenario.title(),
+                        String both = String.format(Locale.ROOT, "cold, both orders: uploads/s %.2f, cpu %.2f",
                                 Math.sqrt(relay.cold.uploadsPerSecond() / hand.cold.uploadsPerSecond()
                                         * relay2.uploadsPerSecond() / hand2.uploadsPerSecond()),
                                 Math.sqrt(relay.cold.cpuSeconds() / hand.cold.cpuSeconds() * relay2.cpuSeconds() / hand2.cpuSeconds()));
-                        System.out.println("  relay / " + reference + " " + both.substring(both.indexOf("cold, both")));
-                        coldBothOrders.add(both);
+                        System.out.println("  relay / " + reference + " " + both);
+                        coldBothOrders.add(scenario.title() + ", " + both);
                     }
                 }
                 if (!scenario.tenant()) {
@@ -398,6 +386,25 @@ public final class DefaultsBenchmark {
                 ratio(relay.p50(), hand.p50()), ratio(relay.p99(), hand.p99()), relay.tenant() == null ? ""
                         : String.format(Locale.ROOT, "; second tenant p50 %.2f, p99 %.2f",
                         ratio(relay.tenant().p50(), hand.tenant().p50()), ratio(relay.tenant().p99(), hand.tenant().p99())));
+    }
+
+    /**
+     * Each system in {@code order} launched into a cold backlog of the scenario and drained, kept in {@code runs}
+     * (where the caller closes it): the ones launched before wait meanwhile.
+     */
+    private void coldDrains(Map<String, SystemRun> runs, List<String> order, Scenario scenario, String phase) throws Exception {
+        for (String system : order) {
+            double cpuBefore = systemsCpu(runs);
+            SystemRun systemRun = new SystemRun(system, scenario);
+            runs.put(system, systemRun);
+            print(systemRun.cold(phase), runs, cpuBefore);
+        }
+    }
+
+    private static void closeAll(Map<String, SystemRun> runs) throws Exception {
+        for (SystemRun systemRun : runs.values()) {
+            systemRun.close();
+        }
     }
 
     /** The systems in turn for a round: the scenario's order in odd rounds, reversed in even ones. */
@@ -756,8 +763,11 @@ public final class DefaultsBenchmark {
         return (Queue) destination;
     }
 
-    /** {@code java -jar target/s3-relay.jar} in the project directory, pointed at the servers by its environment. */
-    /** @param options JVM options after the launch's own: none but for {@link #RELAY_B} */
+    /**
+     * {@code java -jar target/s3-relay.jar} in the project directory, pointed at the servers by its environment.
+     *
+     * @param options JVM options after the launch's own: none but for {@link #RELAY_B}
+     */
     private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log,
                                  List<String> options) throws Exception {
         Path integrationsFile = data.resolve("integrations.yaml");
