@@ -225,10 +225,14 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
         }
     }
 
-    /** A producer kept by its session; each loan's settings are undone when the borrower closes it. */
+    /**
+     * A producer kept by its session; each loan's settings are undone when the borrower closes it. Every loan is the
+     * same facade, made once (a session sends from one thread), so that a send makes no proxy of its own.
+     */
     private static final class Cached extends FacadeHandler {
 
         private final MessageProducer producer;
+        private final MessageProducer loan;
         private final int deliveryMode;
         private final int priority;
         private final long timeToLive;
@@ -244,11 +248,12 @@ public final class ConnectionPerSessionFactory implements ConnectionFactory {
             deliveryDelay = producer.getDeliveryDelay();
             disableMessageId = producer.getDisableMessageID();
             disableMessageTimestamp = producer.getDisableMessageTimestamp();
+            loan = (MessageProducer) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[]{MessageProducer.class}, this);
         }
 
         MessageProducer lend() {
-            return (MessageProducer) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[]{MessageProducer.class}, this);
+            return loan;
         }
 
         @Override
