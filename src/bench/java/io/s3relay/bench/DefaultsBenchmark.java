@@ -192,24 +192,51 @@ public final class DefaultsBenchmark {
         System.exit(0);
     }
 
+    /**
+     * How a scenario is measured: the warm rule (a system is warm in the first round after it drained at least
+     * {@code warmAfter} submissions in which its JIT compiler took at most {@code warmJitShare} of its CPU, or in the
+     * round that brings its warm uploads to {@code warmMaxUploads}: on 2 cores the relay's CPU per upload halves again
+     * after 10,000 submissions, while C2 still compiles, and a long-running relay runs at the settled cost), the
+     * paired rounds after it (relay and reference one after the other, of which the median pair counts), and the
+     * cold drains (the second in fresh JVMs and the other order, after the warm rounds, so that the machine's drift
+     * and whatever favours the system launched second weigh on both systems alike).
+     */
+    record Rules(int warmAfter, double warmJitShare, int warmMaxUploads, int warmPairs, int coldDrains) {
+        static Rules fromProperties() {
+            return new Rules(Integer.getInteger("bench.warm-after", 4000),
+                    Double.parseDouble(System.getProperty("bench.warm-jit-share", "0.05")),
+                    Integer.getInteger("bench.warm-max-uploads", 40_000), Integer.getInteger("bench.warm-pairs", 3),
+                    Integer.getInteger("bench.cold-drains", 2));
+        }
+
+        /** The warm rounds that come before any can count: until the JVM drained {@code warmAfter} submissions; at least one. */
+        int warmRounds(Scenario scenario) {
+            return Math.max(1, (warmAfter + scenario.backlog() - 1) / scenario.backlog());
+        }
+
+        int warmMaxRounds(Scenario scenario) {
+            return Math.max(warmRounds(scenario), (warmMaxUploads + scenario.uploads() - 1) / scenario.uploads());
+        }
+
+        boolean secondColdDrain(Scenario scenario) {
+            return coldDrains > 1 && !scenario.tenant();
+        }
+    }
+
+    /** What the run prints at its end: the table's rows (per row, each system's figures) and the cold ratios of both orders. */
+    record Results(Map<String, Map<String, Figures>> rows, List<String> coldBothOrders) {
+        void add(String row, Figures figures) {
+            rows.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(figures.system(), figures);
+        }
+    }
+
     private static void run() throws Exception {
         long wallStart = System.nanoTime();
         List<Integer> backlogs = ints(System.getProperty("bench.backlogs", "2000,10000"));
         List<Integer> integrations = ints(System.getProperty("bench.integrations", "1,3"));
         Set<String> kinds = new LinkedHashSet<>(words(System.getProperty("bench.scenarios", "cold-warm,tenant")));
-        // a system is warm in the first round after it drained at least warm-after submissions in which its JIT
-        // compiler took at most warm-jit-share of its CPU, or in the round that brings its warm uploads to
-        // warm-max-uploads: on 2 cores the relay's CPU per upload halves again after 10,000 submissions, while C2 still
-        // compiles, and a long-running relay runs at the settled cost
-        int warmAfter = Integer.getInteger("bench.warm-after", 4000);
-        double warmJitShare = Double.parseDouble(System.getProperty("bench.warm-jit-share", "0.05"));
-        int warmMaxUploads = Integer.getInteger("bench.warm-max-uploads", 40_000);
-        // after both settled: rounds in turns, relay and hand-written one after the other, of which the median pair counts
-        int warmPairs = Integer.getInteger("bench.warm-pairs", 3);
+        Rules rules = Rules.fromProperties();
         int tenantBacklog = Integer.getInteger("bench.tenant-backlog", 10_000);
-        // cold drains: the second in fresh JVMs and the other order, after the warm rounds, so that the machine's drift
-        // and whatever favours the system launched second weigh on both systems alike
-        int coldDrains = Integer.getInteger("bench.cold-drains", 2);
         List<String> systems = words(System.getProperty("bench.systems", HAND_WRITTEN + "," + RELAY));
         for (String kind : kinds) {
             if (!kind.equals("cold-warm") && !kind.equals("tenant")) {
@@ -239,6 +266,36 @@ public final class DefaultsBenchmark {
         }
 
         DefaultsBenchmark bench = new DefaultsBenchmark();
+        bench.printHeader(reference, rules);
+        bench.warmUpServers();
+        Results results = new Results(new LinkedHashMap<>(), new ArrayList<>());
+        try {
+            for (int i = 0; i < scenarios.size(); i++) {
+                // the order alternates from one scenario to the next
+                List<String> order = new ArrayList<>(systems);
+                if (i % 2 == 1) {
+                    Collections.reverse(order);
+                }
+                bench.measure(scenarios.get(i), order, reference, rules, results);
+            }
+        } finally {
+            bench.servers.close();
+        }
+
+        System.out.printf("%n%s%n", table(results.rows(), reference));
+        if (!results.coldBothOrders().isEmpty()) {
+            System.out.println("relay / " + reference + ", the geometric mean of the cold drains' ratios in both orders:");
+            results.coldBothOrders().forEach(line -> System.out.println("  " + line));
+        }
+        if (!bench.oddities.isEmpty()) {
+            System.out.println("Noticed:");
+            bench.oddities.forEach(odd -> System.out.println("  " + odd));
+        }
+        System.out.printf(Locale.ROOT, "%nwall time %.1f min; load average %s; logs in %s%n",
+                (System.nanoTime() - wallStart) / 60e9, loadAverage(), bench.project.relativize(bench.logs));
+    }
+
+    private void printHeader(String reference, Rules rules) {
         System.out.printf(Locale.ROOT, "machine: %d cores, load average %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
                 loadAverage(), System.getProperty("java.version"));
         if (!System.getProperty("bench.relay-settings", "").isBlank()) {
@@ -247,137 +304,127 @@ public final class DefaultsBenchmark {
         System.out.printf("relay: java %s-Dcamel.management.port=<free port> -jar %s, every other setting at its default but"
                         + " the environment's S3RELAY_BROKER_URL, _INTEGRATIONS_FILE, _DATA_DIR, _QUEUE_*, _LOCAL_S3_ENABLED=false"
                         + " (launch options from the Dockerfile and README: %s)%n",
-                bench.launch.jvmOptions().isEmpty() ? "" : String.join(" ", bench.launch.jvmOptions()) + " ",
-                bench.project.relativize(bench.jar), bench.launch);
+                launch.jvmOptions().isEmpty() ? "" : String.join(" ", launch.jvmOptions()) + " ",
+                project.relativize(jar), launch);
         if (reference.equals(RELAY_B)) {
-            System.out.printf("%s: the relay's launch as above%s%n", RELAY_B, bench.bOptions.isEmpty()
+            System.out.printf("%s: the relay's launch as above%s%n", RELAY_B, bOptions.isEmpty()
                     ? ", nothing changed: the same relay twice, whose ratios are the benchmark's own noise"
-                    : " with " + String.join(" ", bench.bOptions) + " added");
+                    : " with " + String.join(" ", bOptions) + " added");
         } else {
             System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
                     BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
         }
         System.out.printf(Locale.ROOT, "broker and S3 server (objects on disk) in this JVM; 100 KiB PDF; warm = the first round"
                 + " after the JVM drained at least %,d submissions in which its JIT compiler took at most %.0f %% of its CPU"
-                + " (or the round that brings its warm uploads to %,d)%n", warmAfter, 100 * warmJitShare, warmMaxUploads);
-        bench.warmUpServers();
+                + " (or the round that brings its warm uploads to %,d)%n", rules.warmAfter(), 100 * rules.warmJitShare(),
+                rules.warmMaxUploads());
+    }
 
-        Map<String, Map<String, Figures>> rows = new LinkedHashMap<>();
-        List<String> coldBothOrders = new ArrayList<>();
+    /**
+     * One scenario, the systems launched in {@code order}: the cold drains, then (but with a second tenant) the warm
+     * rounds and the paired ones in the same JVMs, then the cold drains again in fresh JVMs and the other order;
+     * its ratios printed, its rows added to {@code results}.
+     */
+    private void measure(Scenario scenario, List<String> order, String reference, Rules rules, Results results) throws Exception {
+        int warmRounds = rules.warmRounds(scenario);
+        System.out.printf(Locale.ROOT, "%n%s%s%n", scenario.title(), scenario.tenant()
+                ? ", cold, with a second tenant sending one submission every " + TENANT_INTERVAL_MILLIS + " ms"
+                : ", cold then at least " + warmRounds + " warm round" + (warmRounds == 1 ? "" : "s")
+                + ", until the JIT compiler settles");
+        boolean secondColdDrain = rules.secondColdDrain(scenario);
+        Map<String, SystemRun> runs = new LinkedHashMap<>();
         try {
-            for (int i = 0; i < scenarios.size(); i++) {
-                Scenario scenario = scenarios.get(i);
-                int warmRounds = warmRounds(scenario, warmAfter);
-                int warmMaxRounds = Math.max(warmRounds, (warmMaxUploads + scenario.uploads() - 1) / scenario.uploads());
-                System.out.printf(Locale.ROOT, "%n%s%s%n", scenario.title(), scenario.tenant()
-                        ? ", cold, with a second tenant sending one submission every " + TENANT_INTERVAL_MILLIS + " ms"
-                        : ", cold then at least " + warmRounds + " warm round" + (warmRounds == 1 ? "" : "s")
-                        + ", until the JIT compiler settles");
-                // the order alternates from one scenario to the next
-                List<String> order = new ArrayList<>(systems);
-                if (i % 2 == 1) {
-                    Collections.reverse(order);
-                }
-                boolean secondColdDrain = coldDrains > 1 && !scenario.tenant();
-                Map<String, SystemRun> runs = new LinkedHashMap<>();
-                try {
-                    bench.coldDrains(runs, order, scenario, secondColdDrain ? "cold 1" : "cold");
-                    if (!scenario.tenant()) {
-                        // warm rounds in turns, each system until its JIT compiler settles; then paired rounds, in turns
-                        // again, so that both are measured in the same minute of a machine whose speed drifts
-                        for (int round = 1; ; round++) {
-                            boolean any = false;
-                            for (SystemRun systemRun : turns(runs, round)) {
-                                if (!systemRun.settled(warmRounds, warmJitShare, warmMaxRounds)) {
-                                    double cpuBefore = systemsCpu(runs);
-                                    print(systemRun.warmRound("warm " + round), runs, cpuBefore);
-                                    any = true;
-                                }
-                            }
-                            if (!any) {
-                                break;
-                            }
-                        }
-                        for (int pair = 1; pair <= warmPairs; pair++) {
-                            for (SystemRun systemRun : turns(runs, pair)) {
-                                double cpuBefore = systemsCpu(runs);
-                                print(systemRun.warmRound("pair " + pair), runs, cpuBefore);
-                            }
-                        }
-                    }
-                } finally {
-                    closeAll(runs);
-                }
-                // the second cold drains: fresh JVMs, the other order
-                Map<String, SystemRun> again = new LinkedHashMap<>();
-                List<String> reversed = new ArrayList<>(order);
-                Collections.reverse(reversed);
-                if (secondColdDrain) {
-                    try {
-                        bench.coldDrains(again, reversed, scenario, "cold 2");
-                    } finally {
-                        closeAll(again);
-                    }
-                }
-                for (String system : systems) {
-                    rows.computeIfAbsent(rowName(scenario, true, warmPairs) + (secondColdDrain ? ", " + order.get(0) + " launched first" : ""),
-                            r -> new LinkedHashMap<>()).put(system, runs.get(system).cold);
-                    if (secondColdDrain) {
-                        rows.computeIfAbsent(rowName(scenario, true, warmPairs) + ", " + reversed.get(0) + " launched first",
-                                r -> new LinkedHashMap<>()).put(system, again.get(system).cold);
-                    }
-                }
-                SystemRun relay = runs.get(RELAY);
-                SystemRun hand = runs.get(reference);
-                if (relay != null && hand != null) {
-                    printRatios(secondColdDrain ? "cold 1" : "cold", relay.cold, hand.cold);
-                    if (secondColdDrain) {
-                        Figures relay2 = again.get(RELAY).cold;
-                        Figures hand2 = again.get(reference).cold;
-                        printRatios("cold 2", relay2, hand2);
-                        // the geometric mean of the two orders' ratios: each order's advantage cancels out
-                        String both = String.format(Locale.ROOT, "cold, both orders: uploads/s %.2f, cpu %.2f",
-                                Math.sqrt(relay.cold.uploadsPerSecond() / hand.cold.uploadsPerSecond()
-                                        * relay2.uploadsPerSecond() / hand2.uploadsPerSecond()),
-                                Math.sqrt(relay.cold.cpuSeconds() / hand.cold.cpuSeconds() * relay2.cpuSeconds() / hand2.cpuSeconds()));
-                        System.out.println("  relay / " + reference + " " + both);
-                        coldBothOrders.add(scenario.title() + ", " + both);
-                    }
-                }
-                if (!scenario.tenant()) {
-                    List<Figures[]> pairs = pairs(relay, hand, warmPairs);
-                    if (relay != null && hand != null) {
-                        printRatios("settled", relay.settledRound(warmPairs), hand.settledRound(warmPairs));
-                        for (int pair = 0; pair < pairs.size(); pair++) {
-                            printRatios("pair " + (pair + 1), pairs.get(pair)[0], pairs.get(pair)[1]);
-                        }
-                    }
-                    Figures[] median = medianPair(pairs, relay, hand);
-                    for (Figures figures : median) {
-                        if (figures != null) {
-                            rows.computeIfAbsent(rowName(scenario, false, warmPairs), r -> new LinkedHashMap<>()).put(figures.system(), figures);
-                        }
-                    }
-                    if (median[0] != null && median[1] != null) {
-                        printRatios("median", median[0], median[1]);
-                    }
-                }
+            coldDrains(runs, order, scenario, secondColdDrain ? "cold 1" : "cold");
+            if (!scenario.tenant()) {
+                warmRounds(runs, scenario, rules);
             }
         } finally {
-            bench.servers.close();
+            closeAll(runs);
+        }
+        List<String> reversed = new ArrayList<>(order);
+        Collections.reverse(reversed);
+        Map<String, SystemRun> again = new LinkedHashMap<>();
+        if (secondColdDrain) {
+            try {
+                coldDrains(again, reversed, scenario, "cold 2");
+            } finally {
+                closeAll(again);
+            }
         }
 
-        System.out.printf("%n%s%n", table(rows, reference));
-        if (!coldBothOrders.isEmpty()) {
-            System.out.println("relay / " + reference + ", the geometric mean of the cold drains' ratios in both orders:");
-            coldBothOrders.forEach(line -> System.out.println("  " + line));
+        String coldRow = rowName(scenario, true, rules.warmPairs());
+        for (String system : order) {
+            results.add(coldRow + (secondColdDrain ? ", " + order.get(0) + " launched first" : ""), runs.get(system).cold);
         }
-        if (!bench.oddities.isEmpty()) {
-            System.out.println("Noticed:");
-            bench.oddities.forEach(odd -> System.out.println("  " + odd));
+        for (String system : secondColdDrain ? order : List.<String>of()) {
+            results.add(coldRow + ", " + reversed.get(0) + " launched first", again.get(system).cold);
         }
-        System.out.printf(Locale.ROOT, "%nwall time %.1f min; load average %s; logs in %s%n",
-                (System.nanoTime() - wallStart) / 60e9, loadAverage(), bench.project.relativize(bench.logs));
+        SystemRun relay = runs.get(RELAY);
+        SystemRun hand = runs.get(reference);
+        if (relay != null && hand != null) {
+            printRatios(secondColdDrain ? "cold 1" : "cold", relay.cold, hand.cold);
+            if (secondColdDrain) {
+                Figures relay2 = again.get(RELAY).cold;
+                Figures hand2 = again.get(reference).cold;
+                printRatios("cold 2", relay2, hand2);
+                // the geometric mean of the two orders' ratios: each order's advantage cancels out
+                String both = String.format(Locale.ROOT, "cold, both orders: uploads/s %.2f, cpu %.2f",
+                        Math.sqrt(relay.cold.uploadsPerSecond() / hand.cold.uploadsPerSecond()
+                                * relay2.uploadsPerSecond() / hand2.uploadsPerSecond()),
+                        Math.sqrt(relay.cold.cpuSeconds() / hand.cold.cpuSeconds() * relay2.cpuSeconds() / hand2.cpuSeconds()));
+                System.out.println("  relay / " + reference + " " + both);
+                results.coldBothOrders().add(scenario.title() + ", " + both);
+            }
+        }
+        if (!scenario.tenant()) {
+            warmResults(scenario, relay, hand, rules.warmPairs(), results);
+        }
+    }
+
+    /**
+     * Warm rounds in turns, each system until its JIT compiler settles; then paired rounds, in turns again, so that
+     * both are measured in the same minute of a machine whose speed drifts.
+     */
+    private static void warmRounds(Map<String, SystemRun> runs, Scenario scenario, Rules rules) throws Exception {
+        for (int round = 1; ; round++) {
+            boolean any = false;
+            for (SystemRun systemRun : turns(runs, round)) {
+                if (!systemRun.settled(rules.warmRounds(scenario), rules.warmJitShare(), rules.warmMaxRounds(scenario))) {
+                    double cpuBefore = systemsCpu(runs);
+                    print(systemRun.warmRound("warm " + round), runs, cpuBefore);
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        for (int pair = 1; pair <= rules.warmPairs(); pair++) {
+            for (SystemRun systemRun : turns(runs, pair)) {
+                double cpuBefore = systemsCpu(runs);
+                print(systemRun.warmRound("pair " + pair), runs, cpuBefore);
+            }
+        }
+    }
+
+    /** The paired rounds' ratios printed, and the median pair (or each system's settled round) added to the table. */
+    private static void warmResults(Scenario scenario, SystemRun relay, SystemRun hand, int warmPairs, Results results) {
+        List<Figures[]> pairs = pairs(relay, hand, warmPairs);
+        if (relay != null && hand != null) {
+            printRatios("settled", relay.settledRound(warmPairs), hand.settledRound(warmPairs));
+            for (int pair = 0; pair < pairs.size(); pair++) {
+                printRatios("pair " + (pair + 1), pairs.get(pair)[0], pairs.get(pair)[1]);
+            }
+        }
+        Figures[] median = medianPair(pairs, relay, hand);
+        for (Figures figures : median) {
+            if (figures != null) {
+                results.add(rowName(scenario, false, warmPairs), figures);
+            }
+        }
+        if (median[0] != null && median[1] != null) {
+            printRatios("median", median[0], median[1]);
+        }
     }
 
     private static void printRatios(String label, Figures relay, Figures hand) {
@@ -458,11 +505,6 @@ public final class DefaultsBenchmark {
                 ? pair[0].uploadsPerSecond() / pair[1].uploadsPerSecond()
                 : (pair[0] != null ? pair[0] : pair[1]).uploadsPerSecond()));
         return sorted.get(sorted.size() / 2);
-    }
-
-    /** The warm rounds that come before any can count: until the JVM drained {@code warmAfter} submissions; at least one. */
-    private static int warmRounds(Scenario scenario, int warmAfter) {
-        return Math.max(1, (warmAfter + scenario.backlog() - 1) / scenario.backlog());
     }
 
     private static String rowName(Scenario scenario, boolean cold, int warmPairs) {
