@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,8 +60,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * default, against the hand-written consumer ({@link HandWrittenCeilings}' {@code ceiling+pending}: 8 transacted
  * JMS consumers with prefetch 10, a pending status before each PutObject and a processed one after) started the same
  * way, in a JVM of its own with no options. Or, with {@code systems=relay,relay-b}, against the relay itself with
- * {@code b-options} added to its launch: an A/B comparison of a setting in the same paired rounds, and with no
- * options an A/A run, whose ratios show how far the benchmark itself spreads.
+ * {@code b-options} (JVM options) or {@code b-settings} (environment settings) added to its launch: an A/B comparison
+ * of a setting in the same paired rounds, and with neither an A/A run, whose ratios show how far the benchmark itself
+ * spreads.
  *
  * <p>The broker (embedded, persistent) and the S3 server (s3proxy, objects on disk) run in this JVM and are warmed up
  * before anything is measured: they stand for the long-running services a relay connects to. The relay is only
@@ -105,6 +107,12 @@ public final class DefaultsBenchmark {
     private final UserLaunch launch;
     /** b-options: what {@link #RELAY_B}'s launch adds to the relay's, comma-separated JVM options */
     private final List<String> bOptions = words(System.getProperty("bench.b-options", ""));
+    /**
+     * b-settings: environment settings of {@link #RELAY_B} alone, comma-separated {@code S3RELAY_NAME=value}; they
+     * win over the benchmark's own (the environment wins over system properties), and {@code <broker>} in a value
+     * stands for the benchmark broker's URL
+     */
+    private final List<String> bSettings = words(System.getProperty("bench.b-settings", ""));
     private final long clockTicks;
     private final BenchServers servers;
     private final Path dir;
@@ -307,9 +315,9 @@ public final class DefaultsBenchmark {
                 launch.jvmOptions().isEmpty() ? "" : String.join(" ", launch.jvmOptions()) + " ",
                 project.relativize(jar), launch);
         if (reference.equals(RELAY_B)) {
-            System.out.printf("%s: the relay's launch as above%s%n", RELAY_B, bOptions.isEmpty()
+            System.out.printf("%s: the relay's launch as above%s%n", RELAY_B, bOptions.isEmpty() && bSettings.isEmpty()
                     ? ", nothing changed: the same relay twice, whose ratios are the benchmark's own noise"
-                    : " with " + String.join(" ", bOptions) + " added");
+                    : " with " + String.join(" ", Stream.concat(bOptions.stream(), bSettings.stream()).toList()) + " added");
         } else {
             System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
                     BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
@@ -634,8 +642,8 @@ public final class DefaultsBenchmark {
             Drain backlog = statuses.add(new Drain());
             queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
             Counters before = counters();
-            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, List.of())
-                    : system.equals(RELAY_B) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, bOptions)
+            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, List.of(), List.of())
+                    : system.equals(RELAY_B) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, bOptions, bSettings)
                     : launchHandWritten(data, submissions, name + ".actions", scenario, log);
             backlog.allDroppedAt(jvm.launchNanos());
             Drain tenant = null;
@@ -811,7 +819,7 @@ public final class DefaultsBenchmark {
      * @param options JVM options after the launch's own: none but for {@link #RELAY_B}
      */
     private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log,
-                                 List<String> options) throws Exception {
+                                 List<String> options, List<String> settings) throws Exception {
         Path integrationsFile = data.resolve("integrations.yaml");
         String yaml = BenchRelays.integrations(scenario.integrations(), s3.endpoint(), name);
         if (scenario.tenant()) {
@@ -840,9 +848,11 @@ public final class DefaultsBenchmark {
         env.put("S3RELAY_QUEUE_DEAD_LETTER", name + ".dlq");
         env.put("S3RELAY_QUEUE_EVENTS", name + ".events");
         // -Dbench.relay-settings=S3RELAY_X=a,S3RELAY_Y=b: to compare a setting with its default, never for the table
-        for (String setting : words(System.getProperty("bench.relay-settings", ""))) {
+        List<String> all = new ArrayList<>(words(System.getProperty("bench.relay-settings", "")));
+        all.addAll(settings);
+        for (String setting : all) {
             int equals = setting.indexOf('=');
-            env.put(setting.substring(0, equals), setting.substring(equals + 1));
+            env.put(setting.substring(0, equals), setting.substring(equals + 1).replace("<broker>", broker.url()));
         }
         return start(builder, log, false);
     }
