@@ -88,7 +88,10 @@ public final class DefaultsBenchmark {
 
     static final String RELAY = "relay";
     static final String HAND_WRITTEN = "hand-written";
-    /** The relay again, in a JVM of its own, with {@code b-options} added to its launch: an A/B (or, with none, A/A) run. */
+    /**
+     * The relay again, in a JVM of its own, with {@code b-options} and {@code b-settings} added to its launch: an A/B
+     * (or, with neither, A/A) run.
+     */
     static final String RELAY_B = "relay-b";
     private static final int CONCURRENCY = 8;
     private static final int PREFETCH = 10;
@@ -364,8 +367,10 @@ public final class DefaultsBenchmark {
         for (String system : order) {
             results.add(coldRow + (secondColdDrain ? ", " + order.get(0) + " launched first" : ""), runs.get(system).cold);
         }
-        for (String system : secondColdDrain ? order : List.<String>of()) {
-            results.add(coldRow + ", " + reversed.get(0) + " launched first", again.get(system).cold);
+        if (secondColdDrain) {
+            for (String system : order) {
+                results.add(coldRow + ", " + reversed.get(0) + " launched first", again.get(system).cold);
+            }
         }
         SystemRun relay = runs.get(RELAY);
         SystemRun hand = runs.get(reference);
@@ -816,7 +821,9 @@ public final class DefaultsBenchmark {
     /**
      * {@code java -jar target/s3-relay.jar} in the project directory, pointed at the servers by its environment.
      *
-     * @param options JVM options after the launch's own: none but for {@link #RELAY_B}
+     * @param options  JVM options after the launch's own: none but for {@link #RELAY_B}
+     * @param settings environment settings ({@code S3RELAY_NAME=value}) after the benchmark's own: none but for
+     *                 {@link #RELAY_B}
      */
     private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log,
                                  List<String> options, List<String> settings) throws Exception {
