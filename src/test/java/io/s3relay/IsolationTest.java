@@ -38,8 +38,19 @@ import org.junit.jupiter.api.Test;
  */
 class IsolationTest extends RelayRouteTestSupport {
 
-    /** The healthy account's uploads per phase. */
-    private static final int UPLOADS = 1_200;
+    /**
+     * A phase's length: the healthy account's uploads in it are as many as it did in this many seconds in its last
+     * undisturbed phase. The failing buckets' first calls hold consumers until they time out (a second here), before
+     * the relay knows them: a phase must be long beside that, whatever the machine's speed (the relay drains 150
+     * uploads/s in a cold JVM here, over 400 in the warm one of a full test run).
+     */
+    private static final int PHASE_SECONDS = 8;
+
+    /** The healthy account's uploads in each warm-up phase, and the least in any phase. */
+    private static final int MIN_UPLOADS = 1_200;
+
+    /** The most in any phase. */
+    private static final int MAX_UPLOADS = 6_000;
 
     /** Disturbed phases; each lies between two undisturbed ones. */
     private static final int ROUNDS = 3;
@@ -92,18 +103,21 @@ class IsolationTest extends RelayRouteTestSupport {
                         + integration(healthy.integration(), healthy.account(), servers.serverA, healthy.bucket(), TEMPLATE);
                 String pdf = servers.pdf(randomPdf(20_000));
 
-                // warm-up. At full speed (about 200 uploads/s on 2 cores) a phase lasts several seconds, well beyond
-                // the second the relay needs to find a stalling bucket out (its call-timeout)
-                rate(healthy.account(), pdf, List.of());
-                rate(healthy.account(), pdf, List.of());
+                // warm-up, which also gives the first phase's length
+                rate(healthy.account(), pdf, MIN_UPLOADS, List.of());
+                double last = rate(healthy.account(), pdf, MIN_UPLOADS, List.of());
                 List<Double> undisturbed = new ArrayList<>();
                 List<Double> disturbed = new ArrayList<>();
+                List<Integer> uploads = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++) {
-                    undisturbed.add(rate(healthy.account(), pdf, List.of()));
+                    uploads.add(phaseUploads(last));
+                    last = rate(healthy.account(), pdf, phaseUploads(last), List.of());
+                    undisturbed.add(last);
+                    uploads.add(phaseUploads(last));
                     // two new accounts whose buckets fail, put in force beside the healthy one, their submissions
                     // sent alongside the healthy account's
                     Map<String, String> disturbers = failingAccounts(stalling.getLocalPort(), slowDown.getAddress().getPort(), pdf);
-                    disturbed.add(rate(healthy.account(), pdf, List.copyOf(disturbers.values())));
+                    disturbed.add(rate(healthy.account(), pdf, phaseUploads(last), List.copyOf(disturbers.values())));
                     // the failing integrations gone, their jobs end as dead letters with a failed status each:
                     // nothing of theirs is left to weigh on the next undisturbed phase
                     servers.writeIntegrationsFile(healthyOnly);
@@ -111,17 +125,19 @@ class IsolationTest extends RelayRouteTestSupport {
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                             .until(() -> failed(disturbers.keySet()));
                 }
-                undisturbed.add(rate(healthy.account(), pdf, List.of()));
+                uploads.add(phaseUploads(last));
+                undisturbed.add(rate(healthy.account(), pdf, phaseUploads(last), List.of()));
 
                 List<Double> ratios = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++) {
                     ratios.add(disturbed.get(round) / ((undisturbed.get(round) + undisturbed.get(round + 1)) / 2));
                 }
                 double ratio = mean(ratios);
-                String line = String.format("| a healthy account's " + UPLOADS + " uploads while another bucket stalls and a third answers 503 SlowDown"
-                        + " (" + DISTURBERS + " failing submissions per phase) | %.1f uploads/s undisturbed (%s), %.1f disturbed (%s),"
-                        + " ratio per round %s | %.2f |%n",
-                        mean(undisturbed), figures(undisturbed), mean(disturbed), figures(disturbed), figures(ratios), ratio);
+                String line = String.format("| a healthy account's uploads in phases of about " + PHASE_SECONDS + " s (%s uploads, undisturbed and disturbed in turns) while"
+                        + " another bucket stalls and a third answers 503 SlowDown (" + DISTURBERS + " failing submissions per phase)"
+                        + " | %.1f uploads/s undisturbed (%s), %.1f disturbed (%s), ratio per round %s | %.2f |%n",
+                        String.join(", ", uploads.stream().map(String::valueOf).toList()), mean(undisturbed), figures(undisturbed),
+                        mean(disturbed), figures(disturbed), figures(ratios), ratio);
                 System.out.print("isolation: " + line);
                 Files.writeString(Path.of("target", "reliability-figures.md"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 // within 20 % of the undisturbed rate: without the bulkhead and circuit, stalled calls take the
@@ -166,6 +182,11 @@ class IsolationTest extends RelayRouteTestSupport {
         return failed.containsAll(submissionIds);
     }
 
+    /** A phase's uploads at the healthy account's last undisturbed rate. */
+    private static int phaseUploads(double rate) {
+        return (int) Math.max(MIN_UPLOADS, Math.min(MAX_UPLOADS, Math.round(rate * PHASE_SECONDS)));
+    }
+
     private static double mean(List<Double> rates) {
         return rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
@@ -175,14 +196,14 @@ class IsolationTest extends RelayRouteTestSupport {
     }
 
     /**
-     * Uploads per second for {@link #UPLOADS} submissions of the healthy account, from the first sent to the last
+     * Uploads per second for {@code count} submissions of the healthy account, from the first sent to the last
      * processed, with the submissions alongside sent among its first ones.
      */
-    private static double rate(String account, String pdf, List<String> alongside) {
+    private static double rate(String account, String pdf, int count, List<String> alongside) {
         Set<String> waiting = new HashSet<>();
         int[] read = {servers.allStatuses().size()};
         long started = System.nanoTime();
-        for (int i = 0; i < UPLOADS; i++) {
+        for (int i = 0; i < count; i++) {
             String id = newId("sub");
             waiting.add(id);
             servers.send(submission(id, account, false, pdf));
@@ -202,6 +223,6 @@ class IsolationTest extends RelayRouteTestSupport {
             read[0] = statuses.size();
             return waiting.isEmpty();
         });
-        return UPLOADS / ((System.nanoTime() - started) / 1e9);
+        return count / ((System.nanoTime() - started) / 1e9);
     }
 }
