@@ -1,10 +1,8 @@
 package io.s3relay.bench;
 
+import static io.s3relay.bench.ResultsTable.ratio;
+
 import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,42 +15,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
-import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
-import jakarta.jms.MessageListener;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.apache.activemq.broker.region.Destination;
 import org.apache.activemq.broker.region.DestinationFilter;
 import org.apache.activemq.broker.region.Queue;
 import org.apache.activemq.command.ActiveMQQueue;
 import org.gaul.s3proxy.blobstore.BlobStore;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * What users run, cold and warm: the packaged relay started as the README and the Dockerfile start it ({@code java
@@ -93,16 +69,7 @@ public final class DefaultsBenchmark {
      * (or, with neither, A/A) run.
      */
     static final String RELAY_B = "relay-b";
-    private static final int CONCURRENCY = 8;
-    private static final int PREFETCH = 10;
     private static final int PDF_BYTES = 100 * 1024;
-    private static final long TENANT_INTERVAL_MILLIS = 250;
-    /** A drain fails when no submission completes for this long (a relay that is stuck, or died). */
-    private static final long STALL_SECONDS = 180;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final com.sun.management.OperatingSystemMXBean SERVERS_CPU =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final Pattern LOG_LEVEL = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d[ T][\\d:,.]+\\s+(WARN|ERROR)\\s+(.*)$");
 
     private final Path project = Path.of(System.getProperty("user.dir")).toAbsolutePath();
     private final Path jar = project.resolve("target/s3-relay.jar");
@@ -116,7 +83,6 @@ public final class DefaultsBenchmark {
      * stands for the benchmark broker's URL
      */
     private final List<String> bSettings = words(System.getProperty("bench.b-settings", ""));
-    private final long clockTicks;
     private final BenchServers servers;
     private final Path dir;
     private final EmbeddedBroker broker;
@@ -124,8 +90,8 @@ public final class DefaultsBenchmark {
     private final LocalS3Store s3;
     private final Connection connection;
     private final byte[] pdf = new byte[PDF_BYTES];
-    private final List<String> oddities = new ArrayList<>();
-    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private final SystemLauncher launcher;
+    private final Oddities oddities;
     private int run;
 
     private DefaultsBenchmark() throws Exception {
@@ -133,7 +99,6 @@ public final class DefaultsBenchmark {
             throw new IllegalStateException(jar + " and target/lib are missing: run `mvn -B -Pbench -DskipTests package exec:exec`");
         }
         launch = UserLaunch.read(project);
-        clockTicks = clockTicks();
         new Random(7).nextBytes(pdf);
         if (Files.isDirectory(logs)) {
             BenchRelays.deleteRecursively(logs);
@@ -145,7 +110,8 @@ public final class DefaultsBenchmark {
         objects = servers.objects();
         s3 = servers.s3();
         connection = servers.connection();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(Process::destroyForcibly)));
+        launcher = new SystemLauncher(project, jar, launch, broker.url(), s3.endpoint());
+        oddities = new Oddities(project);
     }
 
     /** One backlog scenario; {@code tenant}: the second tenant's latency during its cold drain instead of warm rounds. */
@@ -156,40 +122,6 @@ public final class DefaultsBenchmark {
 
         int uploads() {
             return backlog * integrations;
-        }
-    }
-
-    /** A second tenant's figures: its submissions during the drain and their latency from send to processed. */
-    record Tenant(int submissions, long p50, long p99) {
-    }
-
-    /** One measured drain of one system. */
-    record Figures(String system, String phase, int uploads, double seconds, double firstProcessedSeconds, long p50,
-                   long p99, double cpuSeconds, double serversCpuSeconds, long rssPeakMb, Tenant tenant, double othersCpuSeconds,
-                   String load, double jitCpuSeconds) {
-        double uploadsPerSecond() {
-            return uploads / seconds;
-        }
-
-        /** The JIT compiler's part of the system's CPU in this round. */
-        double jitShare() {
-            return cpuSeconds == 0 ? 0 : jitCpuSeconds / cpuSeconds;
-        }
-
-        @Override
-        public String toString() {
-            return toString("");
-        }
-
-        /** The drain's line ending in {@code suffix}, then the second tenant's line if there was one. */
-        String toString(String suffix) {
-            String line = String.format(Locale.ROOT, "%-12s %-7s %,7d uploads in %6.1f s = %6.1f uploads/s  first processed"
-                            + " %5.1f s  p50 %,7d ms  p99 %,7d ms  cpu %5.1f s (%.2f ms/upload, JIT %2.0f %%)  servers cpu %5.1f s"
-                            + "  rss peak %,5d MiB  other processes' cpu %5.1f s, load %s", system, phase, uploads, seconds,
-                    uploadsPerSecond(), firstProcessedSeconds, p50, p99, cpuSeconds, cpuSeconds * 1000 / uploads,
-                    100 * jitShare(), serversCpuSeconds, rssPeakMb, othersCpuSeconds, load) + suffix;
-            return tenant == null ? line : line + String.format(Locale.ROOT, "%n%-12s second tenant: %d submissions, p50 %,d ms,"
-                    + " p99 %,d ms", "", tenant.submissions(), tenant.p50(), tenant.p99());
         }
     }
 
@@ -234,13 +166,6 @@ public final class DefaultsBenchmark {
         }
     }
 
-    /** What the run prints at its end: the table's rows (per row, each system's figures) and the cold ratios of both orders. */
-    record Results(Map<String, Map<String, Figures>> rows, List<String> coldBothOrders) {
-        void add(String row, Figures figures) {
-            rows.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(figures.system(), figures);
-        }
-    }
-
     private static void run() throws Exception {
         long wallStart = System.nanoTime();
         List<Integer> backlogs = ints(System.getProperty("bench.backlogs", "2000,10000"));
@@ -278,8 +203,8 @@ public final class DefaultsBenchmark {
 
         DefaultsBenchmark bench = new DefaultsBenchmark();
         bench.printHeader(reference, rules);
-        bench.warmUpServers();
-        Results results = new Results(new LinkedHashMap<>(), new ArrayList<>());
+        bench.servers.warmUp(Integer.getInteger("bench.servers-warmup", 3000), bench.pdf);
+        ResultsTable results = new ResultsTable(new LinkedHashMap<>(), new ArrayList<>());
         try {
             for (int i = 0; i < scenarios.size(); i++) {
                 // the order alternates from one scenario to the next
@@ -293,22 +218,19 @@ public final class DefaultsBenchmark {
             bench.servers.close();
         }
 
-        System.out.printf("%n%s%n", table(results.rows(), reference));
+        System.out.printf("%n%s%n", results.markdown(reference));
         if (!results.coldBothOrders().isEmpty()) {
             System.out.println("relay / " + reference + ", the geometric mean of the cold drains' ratios in both orders:");
             results.coldBothOrders().forEach(line -> System.out.println("  " + line));
         }
-        if (!bench.oddities.isEmpty()) {
-            System.out.println("Noticed:");
-            bench.oddities.forEach(odd -> System.out.println("  " + odd));
-        }
+        bench.oddities.print();
         System.out.printf(Locale.ROOT, "%nwall time %.1f min; load average %s; logs in %s%n",
-                (System.nanoTime() - wallStart) / 60e9, loadAverage(), bench.project.relativize(bench.logs));
+                (System.nanoTime() - wallStart) / 60e9, Machine.loadAverage(), bench.project.relativize(bench.logs));
     }
 
     private void printHeader(String reference, Rules rules) {
         System.out.printf(Locale.ROOT, "machine: %d cores, load average %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
-                loadAverage(), System.getProperty("java.version"));
+                Machine.loadAverage(), System.getProperty("java.version"));
         if (!System.getProperty("bench.relay-settings", "").isBlank()) {
             System.out.println("NOT THE DEFAULTS: the relay runs with " + System.getProperty("bench.relay-settings"));
         }
@@ -323,7 +245,7 @@ public final class DefaultsBenchmark {
                     : " with " + String.join(" ", Stream.concat(bOptions.stream(), bSettings.stream()).toList()) + " added");
         } else {
             System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
-                    BenchProcess.class.getName(), CONCURRENCY, PREFETCH);
+                    BenchProcess.class.getName(), SystemLauncher.CONCURRENCY, SystemLauncher.PREFETCH);
         }
         System.out.printf(Locale.ROOT, "broker and S3 server (objects on disk) in this JVM; 100 KiB PDF; warm = the first round"
                 + " after the JVM drained at least %,d submissions in which its JIT compiler took at most %.0f %% of its CPU"
@@ -336,10 +258,10 @@ public final class DefaultsBenchmark {
      * rounds and the paired ones in the same JVMs, then the cold drains again in fresh JVMs and the other order;
      * its ratios printed, its rows added to {@code results}.
      */
-    private void measure(Scenario scenario, List<String> order, String reference, Rules rules, Results results) throws Exception {
+    private void measure(Scenario scenario, List<String> order, String reference, Rules rules, ResultsTable results) throws Exception {
         int warmRounds = rules.warmRounds(scenario);
         System.out.printf(Locale.ROOT, "%n%s%s%n", scenario.title(), scenario.tenant()
-                ? ", cold, with a second tenant sending one submission every " + TENANT_INTERVAL_MILLIS + " ms"
+                ? ", cold, with a second tenant sending one submission every " + TenantSender.INTERVAL_MILLIS + " ms"
                 : ", cold then at least " + warmRounds + " warm round" + (warmRounds == 1 ? "" : "s")
                 + ", until the JIT compiler settles");
         boolean secondColdDrain = rules.secondColdDrain(scenario);
@@ -377,8 +299,8 @@ public final class DefaultsBenchmark {
         if (relay != null && hand != null) {
             printRatios(secondColdDrain ? "cold 1" : "cold", relay.cold, hand.cold);
             if (secondColdDrain) {
-                Figures relay2 = again.get(RELAY).cold;
-                Figures hand2 = again.get(reference).cold;
+                DrainFigures relay2 = again.get(RELAY).cold;
+                DrainFigures hand2 = again.get(reference).cold;
                 printRatios("cold 2", relay2, hand2);
                 // the geometric mean of the two orders' ratios: each order's advantage cancels out
                 String both = String.format(Locale.ROOT, "cold, both orders: uploads/s %.2f, cpu %.2f",
@@ -421,16 +343,16 @@ public final class DefaultsBenchmark {
     }
 
     /** The paired rounds' ratios printed, and the median pair (or each system's settled round) added to the table. */
-    private static void warmResults(Scenario scenario, SystemRun relay, SystemRun hand, int warmPairs, Results results) {
-        List<Figures[]> pairs = pairs(relay, hand, warmPairs);
+    private static void warmResults(Scenario scenario, SystemRun relay, SystemRun hand, int warmPairs, ResultsTable results) {
+        List<DrainFigures[]> pairs = pairs(relay, hand, warmPairs);
         if (relay != null && hand != null) {
             printRatios("settled", relay.settledRound(warmPairs), hand.settledRound(warmPairs));
             for (int pair = 0; pair < pairs.size(); pair++) {
                 printRatios("pair " + (pair + 1), pairs.get(pair)[0], pairs.get(pair)[1]);
             }
         }
-        Figures[] median = medianPair(pairs, relay, hand);
-        for (Figures figures : median) {
+        DrainFigures[] median = medianPair(pairs, relay, hand);
+        for (DrainFigures figures : median) {
             if (figures != null) {
                 results.add(rowName(scenario, false, warmPairs), figures);
             }
@@ -440,7 +362,7 @@ public final class DefaultsBenchmark {
         }
     }
 
-    private static void printRatios(String label, Figures relay, Figures hand) {
+    private static void printRatios(String label, DrainFigures relay, DrainFigures hand) {
         System.out.printf(Locale.ROOT, "  relay / %s %-7s uploads/s %.2f, cpu %.2f, p50 %.2f, p99 %.2f%s%n", hand.system(), label,
                 relay.uploadsPerSecond() / hand.uploadsPerSecond(), relay.cpuSeconds() / hand.cpuSeconds(),
                 ratio(relay.p50(), hand.p50()), ratio(relay.p99(), hand.p99()), relay.tenant() == null ? ""
@@ -486,22 +408,22 @@ public final class DefaultsBenchmark {
     }
 
     /** Prints a drain, and what the other system's JVM, waiting meanwhile, took of the CPU. */
-    private static void print(Figures figures, Map<String, SystemRun> runs, double cpuBefore) throws IOException {
+    private static void print(DrainFigures figures, Map<String, SystemRun> runs, double cpuBefore) throws IOException {
         double waiting = systemsCpu(runs) - cpuBefore - figures.cpuSeconds();
         System.out.println("  " + figures.toString(runs.size() < 2 ? ""
                 : String.format(Locale.ROOT, ", the other system's waiting JVM %.2f s", Math.max(0, waiting))));
     }
 
     /** The paired rounds after both settled: {relay's, the reference system's} each. */
-    private static List<Figures[]> pairs(SystemRun relay, SystemRun hand, int pairs) {
-        List<Figures[]> list = new ArrayList<>();
+    private static List<DrainFigures[]> pairs(SystemRun relay, SystemRun hand, int pairs) {
+        List<DrainFigures[]> list = new ArrayList<>();
         for (int pair = pairs; pair >= 1; pair--) {
-            list.add(new Figures[] {last(relay, pair), last(hand, pair)});
+            list.add(new DrainFigures[] {last(relay, pair), last(hand, pair)});
         }
         return list;
     }
 
-    private static Figures last(SystemRun systemRun, int fromEnd) {
+    private static DrainFigures last(SystemRun systemRun, int fromEnd) {
         return systemRun == null || systemRun.warm.size() < fromEnd ? null : systemRun.warm.get(systemRun.warm.size() - fromEnd);
     }
 
@@ -509,11 +431,11 @@ public final class DefaultsBenchmark {
      * The pair whose relay / reference uploads/s is the median of the paired rounds (with one system measured,
      * its median round); without paired rounds, each system's settled round.
      */
-    private static Figures[] medianPair(List<Figures[]> pairs, SystemRun relay, SystemRun hand) {
+    private static DrainFigures[] medianPair(List<DrainFigures[]> pairs, SystemRun relay, SystemRun hand) {
         if (pairs.isEmpty()) {
-            return new Figures[] {relay == null ? null : relay.settledRound(0), hand == null ? null : hand.settledRound(0)};
+            return new DrainFigures[] {relay == null ? null : relay.settledRound(0), hand == null ? null : hand.settledRound(0)};
         }
-        List<Figures[]> sorted = new ArrayList<>(pairs);
+        List<DrainFigures[]> sorted = new ArrayList<>(pairs);
         sorted.sort(java.util.Comparator.comparingDouble(pair -> pair[0] != null && pair[1] != null
                 ? pair[0].uploadsPerSecond() / pair[1].uploadsPerSecond()
                 : (pair[0] != null ? pair[0] : pair[1]).uploadsPerSecond()));
@@ -522,90 +444,11 @@ public final class DefaultsBenchmark {
 
     private static String rowName(Scenario scenario, boolean cold, int warmPairs) {
         if (scenario.tenant()) {
-            return String.format(Locale.ROOT, "second tenant, 1 submission / %d ms while %s drains, cold", TENANT_INTERVAL_MILLIS,
+            return String.format(Locale.ROOT, "second tenant, 1 submission / %d ms while %s drains, cold", TenantSender.INTERVAL_MILLIS,
                     scenario.title());
         }
         return scenario.title() + (cold ? ", cold (from JVM launch)"
                 : warmPairs > 0 ? ", warm (JIT settled; the median of paired rounds)" : ", warm (JIT settled)");
-    }
-
-    /** The markdown table: per row, each system's figures and the ratios relay / reference last. */
-    private static String table(Map<String, Map<String, Figures>> rows, String reference) {
-        StringBuilder out = new StringBuilder("| scenario | relay (README launch, defaults) | " + reference + " | relay / " + reference
-                + " |\n|---|---|---|---|\n");
-        rows.forEach((row, systems) -> {
-            Figures relay = systems.get(RELAY);
-            Figures hand = systems.get(reference);
-            String ratios = relay == null || hand == null ? "" : relay.tenant() != null
-                    ? String.format(Locale.ROOT, "tenant p50 %.2f, p99 %.2f; uploads/s %.2f", ratio(relay.tenant().p50(), hand.tenant().p50()),
-                    ratio(relay.tenant().p99(), hand.tenant().p99()), relay.uploadsPerSecond() / hand.uploadsPerSecond())
-                    : String.format(Locale.ROOT, "**%.2f** uploads/s; CPU %.2f", relay.uploadsPerSecond() / hand.uploadsPerSecond(),
-                    relay.cpuSeconds() / hand.cpuSeconds());
-            out.append("| ").append(row).append(" | ").append(cell(relay)).append(" | ").append(cell(hand)).append(" | ")
-                    .append(ratios).append(" |\n");
-        });
-        return out.toString();
-    }
-
-    private static String cell(Figures figures) {
-        if (figures == null) {
-            return "";
-        }
-        if (figures.tenant() != null) {
-            return String.format(Locale.ROOT, "tenant p50 %,d / p99 %,d ms (%d submissions); backlog %.1f uploads/s, CPU %.1f s",
-                    figures.tenant().p50(), figures.tenant().p99(), figures.tenant().submissions(), figures.uploadsPerSecond(),
-                    figures.cpuSeconds());
-        }
-        return String.format(Locale.ROOT, "%.1f uploads/s, p50 %,d / p99 %,d ms, CPU %.1f s%s", figures.uploadsPerSecond(),
-                figures.p50(), figures.p99(), figures.cpuSeconds(), figures.phase().startsWith("cold") ? ""
-                        : String.format(Locale.ROOT, " (%s, JIT %.0f %%)", figures.phase(), 100 * figures.jitShare()));
-    }
-
-    private static double ratio(long a, long b) {
-        return b == 0 ? Double.NaN : (double) a / b;
-    }
-
-    /**
-     * The servers stand for long-running services: their code is compiled before the first cold system starts, so
-     * that the system measured first does not pay for it. PutObjects of the PDF and transacted JMS round trips.
-     */
-    private void warmUpServers() throws Exception {
-        int count = Integer.getInteger("bench.servers-warmup", 3000);
-        long start = System.nanoTime();
-        try (S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build()) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<java.util.concurrent.Future<?>> puts = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String key = "warmup/" + i + ".pdf";
-                puts.add(pool.submit(() -> client.putObject(PutObjectRequest.builder().bucket("bench").key(key).build(),
-                        RequestBody.fromBytes(pdf))));
-            }
-            for (var put : puts) {
-                put.get();
-            }
-            pool.shutdown();
-        }
-        Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
-        MessageProducer producer = session.createProducer(session.createQueue("bench.defaults.warmup"));
-        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-        MessageConsumer consumer = session.createConsumer(session.createQueue("bench.defaults.warmup"));
-        for (int i = 0; i < count; i += 10) {
-            for (int j = 0; j < 10; j++) {
-                producer.send(session.createTextMessage("{\"warmup\": " + (i + j) + "}"));
-            }
-            session.commit();
-            for (int j = 0; j < 10; j++) {
-                if (consumer.receive(10_000) == null) {
-                    throw new IllegalStateException("a warm-up message did not come back");
-                }
-            }
-            session.commit();
-        }
-        session.close();
-        clearObjects();
-        System.out.printf(Locale.ROOT, "servers warmed up: %d PutObjects and %d JMS messages sent and received in %.1f s%n", count, count,
-                (System.nanoTime() - start) / 1e9);
     }
 
     /**
@@ -615,17 +458,17 @@ public final class DefaultsBenchmark {
     private final class SystemRun implements AutoCloseable {
         final String system;
         final Scenario scenario;
-        final List<Figures> warm = new ArrayList<>();
-        Figures cold;
+        final List<DrainFigures> warm = new ArrayList<>();
+        DrainFigures cold;
         private final String name;
         private final String submissions;
         private final Path data;
         private final Path pdfFile;
         private final Path log;
-        private final Statuses statuses = new Statuses();
+        private final RunStatuses statuses = new RunStatuses();
         private final Session listening;
         private final MessageConsumer listener;
-        private Launched jvm;
+        private SystemJvm jvm;
 
         SystemRun(String system, Scenario scenario) throws Exception {
             this.system = system;
@@ -643,32 +486,33 @@ public final class DefaultsBenchmark {
         }
 
         /** The backlog queued before the JVM starts, drained from its launch (with the second tenant, if asked). */
-        Figures cold(String phase) throws Exception {
+        DrainFigures cold(String phase) throws Exception {
             Drain backlog = statuses.add(new Drain());
             queue(submissions, backlog, name + "_cold", scenario.backlog(), scenario.integrations(), pdfFile);
             Counters before = counters();
-            jvm = system.equals(RELAY) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, List.of(), List.of())
-                    : system.equals(RELAY_B) ? launchRelay(name, data, submissions, name + ".actions", scenario, log, bOptions, bSettings)
-                    : launchHandWritten(data, submissions, name + ".actions", scenario, log);
+            jvm = system.equals(HAND_WRITTEN)
+                    ? launcher.handWritten(data, submissions, name + ".actions", scenario.integrations(), log)
+                    : launcher.relay(name, data, submissions, name + ".actions", scenario.integrations(), scenario.tenant(), log,
+                    system.equals(RELAY_B) ? bOptions : List.of(), system.equals(RELAY_B) ? bSettings : List.of());
             backlog.allDroppedAt(jvm.launchNanos());
             Drain tenant = null;
             TenantSender sender = null;
             try {
                 if (scenario.tenant()) {
                     tenant = statuses.add(new Drain());
-                    sender = startTenant(submissions, name, pdfFile, tenant, backlog, scenario.backlog());
+                    sender = TenantSender.start(connection, submissions, name, pdfFile, tenant, backlog, scenario.backlog());
                 }
                 backlog.await(scenario.backlog(), jvm, system);
                 Counters spent = counters().since(before);
-                Tenant tenantFigures = null;
+                DrainFigures.Tenant tenantFigures = null;
                 if (tenant != null) {
                     int sent = sender.stop();
                     sender = null;
                     tenant.await(sent, jvm, system);
                     long[] sorted = tenant.sortedLatencies();
-                    tenantFigures = new Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
+                    tenantFigures = new DrainFigures.Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
                 }
-                clearObjects();
+                servers.emptyBucket();
                 cold = figures(phase, backlog, jvm.launchNanos(), spent, tenantFigures);
                 return cold;
             } finally {
@@ -679,7 +523,7 @@ public final class DefaultsBenchmark {
         }
 
         /** One warm round: the broker holds the queue while the backlog is queued, and lets go. */
-        Figures warmRound(String phase) throws Exception {
+        DrainFigures warmRound(String phase) throws Exception {
             Queue queue = queue(submissions);
             queue.pauseDispatch();
             Drain round = statuses.add(new Drain());
@@ -689,9 +533,9 @@ public final class DefaultsBenchmark {
             round.allDroppedAt(start);
             queue.resumeDispatch();
             round.await(scenario.backlog(), jvm, system);
-            Figures figures = figures(phase, round, start, counters().since(before), null);
+            DrainFigures figures = figures(phase, round, start, counters().since(before), null);
             warm.add(figures);
-            clearObjects();
+            servers.emptyBucket();
             return figures;
         }
 
@@ -705,7 +549,7 @@ public final class DefaultsBenchmark {
         }
 
         /** The round in which it settled: the last before the {@code pairs} paired rounds. */
-        Figures settledRound(int pairs) {
+        DrainFigures settledRound(int pairs) {
             return warm.get(warm.size() - 1 - pairs);
         }
 
@@ -716,27 +560,26 @@ public final class DefaultsBenchmark {
 
         /** The CPU counters now: the JVM's (0 before it starts), its compiler threads', the servers', the machine's. */
         private Counters counters() throws IOException {
-            return new Counters(cpuSeconds(), jvm == null ? 0 : jvm.jitCpuSeconds(), serversCpu(), machineCpu());
+            return new Counters(cpuSeconds(), jvm == null ? 0 : jvm.jitCpuSeconds(), Machine.serversCpuSeconds(), Machine.busyCpuSeconds());
         }
 
-        private Figures figures(String phase, Drain drain, long start, Counters spent, Tenant tenant) throws IOException {
+        private DrainFigures figures(String phase, Drain drain, long start, Counters spent, DrainFigures.Tenant tenant) throws IOException {
             long[] sorted = drain.sortedLatencies();
-            return new Figures(system, phase, scenario.uploads(), (drain.lastProcessed() - start) / 1e9,
+            return new DrainFigures(system, phase, scenario.uploads(), (drain.lastProcessed() - start) / 1e9,
                     (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
                     CompletionTracker.percentile(sorted, 99), spent.system(), spent.servers(), jvm.rssPeakMb(), tenant,
-                    spent.machine() - spent.system() - spent.servers(), loadAverage().split(" ")[0], spent.jit());
+                    spent.machine() - spent.system() - spent.servers(), Machine.loadAverage().split(" ")[0], spent.jit());
         }
 
         @Override
         public void close() throws Exception {
             if (jvm != null) {
-                jvm.stop();
-                running.remove(jvm.process());
+                launcher.stop(jvm);
             }
             listener.close();
             listening.close();
             BenchRelays.deleteRecursively(data);
-            notice(system, name, log, statuses);
+            oddities.notice(system, log, statuses);
         }
     }
 
@@ -744,45 +587,9 @@ public final class DefaultsBenchmark {
      * CPU seconds so far, or spent over a drain: the system's JVM, its JIT compiler's threads, this JVM (the broker and
      * the S3 server) and the whole machine (every process; less the other three, what other processes took).
      */
-    record Counters(double system, double jit, double servers, double machine) {
+    private record Counters(double system, double jit, double servers, double machine) {
         Counters since(Counters before) {
             return new Counters(system - before.system, jit - before.jit, servers - before.servers, machine - before.machine);
-        }
-    }
-
-    /** Sends the second tenant's submissions, one every 250 ms from now until the backlog is drained. */
-    private TenantSender startTenant(String submissions, String name, Path pdfFile, Drain tenant, Drain backlog,
-                                     int backlogSize) throws Exception {
-        Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-        MessageProducer producer = session.createProducer(session.createQueue(submissions));
-        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger sent = new AtomicInteger();
-        executor.scheduleAtFixedRate(() -> {
-            if (backlog.done() >= backlogSize) {
-                return;
-            }
-            try {
-                String id = String.format("sub_%s_other_%05d", name.replace('.', '_'), sent.get());
-                tenant.add(id, 1, System.nanoTime());
-                producer.send(session.createTextMessage(submission(id, "acc_other", pdfFile)));
-                sent.incrementAndGet();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, 0, TENANT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        return new TenantSender(executor, session, sent);
-    }
-
-    /** The second tenant's sender; {@link #stop} returns how many it sent. */
-    record TenantSender(ScheduledExecutorService executor, Session session, AtomicInteger sent) {
-        int stop() throws Exception {
-            executor.shutdown();
-            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the second tenant's sender did not stop");
-            }
-            session.close();
-            return sent.get();
         }
     }
 
@@ -803,7 +610,8 @@ public final class DefaultsBenchmark {
         session.close();
     }
 
-    private static String submission(String id, String account, Path pdfFile) {
+    /** A submission of {@code account} whose PDF is the file. */
+    static String submission(String id, String account, Path pdfFile) {
         return """
                 {"submission": {"id": "%s", "account_id": "%s", "template_id": "tpl_bench", "test": false,
                   "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, account, pdfFile.toUri());
@@ -818,346 +626,8 @@ public final class DefaultsBenchmark {
         return (Queue) destination;
     }
 
-    /**
-     * {@code java -jar target/s3-relay.jar} in the project directory, pointed at the servers by its environment.
-     *
-     * @param options  JVM options after the launch's own: none but for {@link #RELAY_B}
-     * @param settings environment settings ({@code S3RELAY_NAME=value}) after the benchmark's own: none but for
-     *                 {@link #RELAY_B}
-     */
-    private Launched launchRelay(String name, Path data, String submissions, String actions, Scenario scenario, Path log,
-                                 List<String> options, List<String> settings) throws Exception {
-        Path integrationsFile = data.resolve("integrations.yaml");
-        String yaml = BenchRelays.integrations(scenario.integrations(), s3.endpoint(), name);
-        if (scenario.tenant()) {
-            // a second account with an integration of its own, writing under the run's prefix too
-            yaml += BenchRelays.integration("int_other", "acc_other", s3.endpoint(), name + "/other");
-        }
-        Files.writeString(integrationsFile, yaml);
-        List<String> command = new ArrayList<>();
-        command.add(java());
-        command.addAll(launch.jvmOptions());
-        command.addAll(options);
-        // the one setting given as a system property: CAMEL_MANAGEMENT_PORT is listed among the placeholders but the
-        // management server still binds camel.management.port from application.properties (8080)
-        command.add("-Dcamel.management.port=" + freePort());
-        command.addAll(List.of("-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> env = userEnvironment(builder);
-        env.putAll(launch.environment());
-        env.put("S3RELAY_BROKER_URL", broker.url());
-        env.put("S3RELAY_INTEGRATIONS_FILE", integrationsFile.toString());
-        env.put("S3RELAY_DATA_DIR", data.toString());
-        env.put("S3RELAY_LOCAL_S3_ENABLED", "false");
-        env.put("S3RELAY_QUEUE_SUBMISSIONS", submissions);
-        env.put("S3RELAY_QUEUE_UPLOADS", name + ".uploads");
-        env.put("S3RELAY_QUEUE_ACTIONS", actions);
-        env.put("S3RELAY_QUEUE_DEAD_LETTER", name + ".dlq");
-        env.put("S3RELAY_QUEUE_EVENTS", name + ".events");
-        // -Dbench.relay-settings=S3RELAY_X=a,S3RELAY_Y=b: to compare a setting with its default, never for the table
-        List<String> all = new ArrayList<>(words(System.getProperty("bench.relay-settings", "")));
-        all.addAll(settings);
-        for (String setting : all) {
-            int equals = setting.indexOf('=');
-            env.put(setting.substring(0, equals), setting.substring(equals + 1).replace("<broker>", broker.url()));
-        }
-        return start(builder, log, false);
-    }
-
-    /** The hand-written consumer in a JVM of its own, with no JVM options and prefetch 10 in its broker URL. */
-    private Launched launchHandWritten(Path data, String submissions, String actions, Scenario scenario, Path log)
-            throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
-                BenchProcess.class.getName(), "ceiling+pending", broker.url() + "?jms.prefetchPolicy.queuePrefetch=" + PREFETCH,
-                s3.endpoint().toString(), submissions, actions, String.valueOf(scenario.integrations()),
-                String.valueOf(CONCURRENCY), data.toString());
-        userEnvironment(builder);
-        return start(builder, log, true);
-    }
-
-    /** The inherited environment without JVM options or relay settings of whoever runs the benchmark. */
-    private static Map<String, String> userEnvironment(ProcessBuilder builder) {
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(variable -> UserLaunch.JVM_OPTION_VARIABLES.contains(variable)
-                || variable.startsWith("S3RELAY_") || variable.startsWith("CAMEL_"));
-        return env;
-    }
-
-    private Launched start(ProcessBuilder builder, Path log, boolean stopsOnStdin) throws IOException {
-        builder.directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        long launched = System.nanoTime();
-        Process process = builder.start();
-        running.add(process);
-        return new Launched(process, launched, stopsOnStdin, clockTicks, log);
-    }
-
-    /** A system's JVM, its CPU and resident memory read from /proc. */
-    record Launched(Process process, long launchNanos, boolean stopsOnStdin, long clockTicks, Path log) {
-
-        /** User + system CPU time of all the process's threads so far. */
-        double cpuSeconds() throws IOException {
-            return cpuTicks(Path.of("/proc", String.valueOf(process.pid()), "stat")) / (double) clockTicks;
-        }
-
-        /**
-         * CPU time of the JIT compiler's threads so far (their names start with C1 or C2 CompilerThread; a compiler
-         * thread that the JVM ended meanwhile is no longer counted, so a share read from this is a lower bound).
-         */
-        double jitCpuSeconds() throws IOException {
-            long ticks = 0;
-            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
-                for (Path task : tasks.toList()) {
-                    try {
-                        if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
-                            ticks += cpuTicks(task.resolve("stat"));
-                        }
-                    } catch (IOException ended) {
-                        // the thread ended while it was read
-                    }
-                }
-            }
-            return ticks / (double) clockTicks;
-        }
-
-        /** User + system time, in clock ticks, of a process's or a thread's /proc stat file. */
-        private static long cpuTicks(Path stat) throws IOException {
-            String line = Files.readString(stat);
-            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-            // after the command: state is field 3; utime and stime are fields 14 and 15
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        }
-
-        /** The peak resident set (VmHWM) since the JVM started. */
-        long rssPeakMb() throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-            return 0;
-        }
-
-        /** The relay with SIGTERM, as a container stops; the hand-written consumer with its stop command. */
-        void stop() throws Exception {
-            if (stopsOnStdin && process.isAlive()) {
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write("stop\n".getBytes(StandardCharsets.UTF_8));
-                } catch (IOException ended) {
-                    // it is gone already
-                }
-            } else {
-                process.destroy();
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** The processed statuses of one drain: each submission is done once each of its integrations reported one. */
-    static final class Drain {
-        private final Map<String, long[]> dropped = new ConcurrentHashMap<>();
-        private final Map<String, AtomicInteger> remaining = new ConcurrentHashMap<>();
-        private final Set<String> reported = ConcurrentHashMap.newKeySet();
-        private final List<Long> latencies = new CopyOnWriteArrayList<>();
-        private final AtomicInteger done = new AtomicInteger();
-        private final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        private final AtomicLong last = new AtomicLong();
-        final AtomicInteger duplicates = new AtomicInteger();
-
-        void add(String id, int integrations, long droppedNanos) {
-            remaining.put(id, new AtomicInteger(integrations));
-            dropped.put(id, new long[] {droppedNanos});
-        }
-
-        void allDroppedAt(long nanos) {
-            dropped.values().forEach(at -> at[0] = nanos);
-        }
-
-        /** Whether the status was one of this drain's. */
-        boolean processed(String id, String integration, long now) {
-            long[] at = dropped.get(id);
-            if (at == null) {
-                return false;
-            }
-            if (!reported.add(id + "/" + integration)) {
-                duplicates.incrementAndGet();
-                return true;
-            }
-            first.accumulateAndGet(now, Math::min);
-            if (remaining.get(id).decrementAndGet() == 0) {
-                latencies.add(TimeUnit.NANOSECONDS.toMillis(now - at[0]));
-                last.accumulateAndGet(now, Math::max);
-                done.incrementAndGet();
-            }
-            return true;
-        }
-
-        int done() {
-            return done.get();
-        }
-
-        long firstProcessed() {
-            return first.get();
-        }
-
-        long lastProcessed() {
-            return last.get();
-        }
-
-        long[] sortedLatencies() {
-            return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        }
-
-        /** Waits for {@code count} submissions; fails if the system's JVM ends or nothing completes for 3 minutes. */
-        void await(int count, Launched jvm, String system) throws InterruptedException {
-            int seen = done();
-            long progress = System.nanoTime();
-            while (done() < count) {
-                if (!jvm.process().isAlive()) {
-                    throw new IllegalStateException(system + " ended with " + done() + " of " + count + " done; see " + jvm.log());
-                }
-                if (done() != seen) {
-                    seen = done();
-                    progress = System.nanoTime();
-                } else if (System.nanoTime() - progress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
-                    throw new IllegalStateException(system + " stalled at " + done() + " of " + count + "; see " + jvm.log());
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    /** Every status of one system's run, handed to its drains; counts the states other than pending and processed. */
-    static final class Statuses implements MessageListener {
-        private final List<Drain> drains = new CopyOnWriteArrayList<>();
-        final Map<String, AtomicInteger> otherStates = new ConcurrentHashMap<>();
-        final AtomicInteger unknown = new AtomicInteger();
-
-        Drain add(Drain drain) {
-            drains.add(drain);
-            return drain;
-        }
-
-        @Override
-        public void onMessage(Message message) {
-            long now = System.nanoTime();
-            try {
-                JsonNode status = JSON.readTree(((TextMessage) message).getText());
-                String state = status.path("state").asText();
-                if (state.equals("pending")) {
-                    return;
-                }
-                if (!state.equals("processed")) {
-                    otherStates.computeIfAbsent(state, s -> new AtomicInteger()).incrementAndGet();
-                    return;
-                }
-                String id = status.path("submission_id").asText();
-                String integration = status.path("integration_id").asText();
-                for (Drain drain : drains) {
-                    if (drain.processed(id, integration, now)) {
-                        return;
-                    }
-                }
-                unknown.incrementAndGet();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    /** Records what a run's statuses and log show beyond the figures: other states, duplicates, warnings, errors. */
-    private void notice(String system, String name, Path log, Statuses statuses) throws IOException {
-        int duplicates = statuses.drains.stream().mapToInt(d -> d.duplicates.get()).sum();
-        List<String> found = new ArrayList<>();
-        if (duplicates > 0) {
-            found.add(duplicates + " processed statuses repeated");
-        }
-        if (statuses.unknown.get() > 0) {
-            found.add(statuses.unknown.get() + " processed statuses of unknown submissions");
-        }
-        statuses.otherStates.forEach((state, count) -> found.add(count.get() + " statuses '" + state + "'"));
-        Map<String, Integer> messages = new LinkedHashMap<>();
-        int warnings = 0;
-        int errors = 0;
-        for (String line : Files.readAllLines(log)) {
-            Matcher level = LOG_LEVEL.matcher(line);
-            if (level.matches()) {
-                if (level.group(1).equals("WARN")) {
-                    warnings++;
-                } else {
-                    errors++;
-                }
-                String message = level.group(2).replaceAll("\\d+", "N");
-                messages.merge(message.length() > 180 ? message.substring(0, 180) + "..." : message, 1, Integer::sum);
-            }
-        }
-        if (warnings + errors > 0) {
-            found.add(warnings + " WARN and " + errors + " ERROR log lines: " + messages.entrySet().stream().limit(3)
-                    .map(e -> e.getValue() + "× " + e.getKey()).collect(Collectors.joining(" | ")));
-        }
-        if (!found.isEmpty()) {
-            String odd = system + " (" + project.relativize(log) + "): " + String.join("; ", found);
-            oddities.add(odd);
-            System.out.println("  noticed: " + odd);
-        }
-    }
-
-    private void clearObjects() {
-        objects.deleteContainer("bench");
-        s3.createBucket("bench");
-    }
-
-    private static double serversCpu() {
-        return SERVERS_CPU.getProcessCpuTime() / 1e9;
-    }
-
-    /**
-     * The machine's busy CPU time so far, all processes (/proc/stat): what the system, this JVM and the others used.
-     * Another process's CPU during a drain took cores from the two measured.
-     */
-    private double machineCpu() throws IOException {
-        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long busy = 0;
-        // cpu user nice system idle iowait irq softirq steal: all but idle and iowait
-        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-            busy += Long.parseLong(fields[i]);
-        }
-        return busy / (double) clockTicks;
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static long clockTicks() {
-        try {
-            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
-            String ticks = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            getconf.waitFor();
-            return Long.parseLong(ticks);
-        } catch (Exception e) {
-            return 100;
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return load[0] + " " + load[1] + " " + load[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static List<String> words(String list) {
+    /** The items of a comma-separated list. */
+    static List<String> words(String list) {
         return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
