@@ -2,29 +2,21 @@ package io.s3relay.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
-import jakarta.jms.MessageConsumer;
+import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.gaul.s3proxy.blobstore.BlobStore;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * The servers a benchmark measures against, in its own JVM: a persistent ActiveMQ broker and an s3proxy S3 server
@@ -50,46 +42,51 @@ record BenchServers(Path dir, EmbeddedBroker broker, BlobStore objects, LocalS3S
     }
 
     /**
-     * Warms the servers up, as long-running services are: their code is compiled before the first system measured
-     * starts, so that it does not pay for it. {@code count} PutObjects of {@code pdf} and as many transacted JMS round
-     * trips; the bucket is emptied after.
+     * Warms the servers up, as long-running services are: the code they run for a system draining a backlog is
+     * compiled before the first system measured starts, so that it does not pay for it. The hand-written consumer
+     * ({@link HandWrittenCeilings#ceiling}, 8 transacted consumers with prefetch 10, a pending and a processed status per
+     * upload) runs in this JVM over {@code count} queued submissions of {@code pdf}: the broker's dispatch, transactions
+     * and journal, and the S3 server's PutObject, as the systems use them. The bucket is emptied after.
      */
     void warmUp(int count, byte[] pdf) throws Exception {
         long start = System.nanoTime();
-        try (S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(s3.endpoint()).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret"))).build()) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<?>> puts = new ArrayList<>();
+        Path pdfFile = dir.resolve("warmup.pdf");
+        Files.write(pdfFile, pdf);
+        String submissions = "bench.warmup.submissions";
+        String actions = "bench.warmup.actions";
+        CountDownLatch processed = new CountDownLatch(count);
+        Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        listening.createConsumer(listening.createQueue(actions)).setMessageListener(status -> {
+            try {
+                if (((TextMessage) status).getText().contains("\"state\":\"processed\"")) {
+                    processed.countDown();
+                }
+            } catch (JMSException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (AutoCloseable consumer = HandWrittenCeilings.ceiling(broker.url() + "?jms.prefetchPolicy.queuePrefetch=10",
+                s3.endpoint(), submissions, actions, 1, 8, "warmup", true)) {
+            Session sending = connection.createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer producer = sending.createProducer(sending.createQueue(submissions));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
             for (int i = 0; i < count; i++) {
-                String key = "warmup/" + i + ".pdf";
-                puts.add(pool.submit(() -> client.putObject(PutObjectRequest.builder().bucket("bench").key(key).build(),
-                        RequestBody.fromBytes(pdf))));
-            }
-            for (var put : puts) {
-                put.get();
-            }
-            pool.shutdown();
-        }
-        Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
-        MessageProducer producer = session.createProducer(session.createQueue("bench.warmup"));
-        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-        MessageConsumer consumer = session.createConsumer(session.createQueue("bench.warmup"));
-        for (int i = 0; i < count; i += 10) {
-            for (int j = 0; j < 10; j++) {
-                producer.send(session.createTextMessage("{\"warmup\": " + (i + j) + "}"));
-            }
-            session.commit();
-            for (int j = 0; j < 10; j++) {
-                if (consumer.receive(10_000) == null) {
-                    throw new IllegalStateException("a warm-up message did not come back");
+                producer.send(sending.createTextMessage("{\"submission\": {\"id\": \"sub_warmup_" + i + "\", \"download_url\": \""
+                        + pdfFile.toUri() + "\"}}"));
+                if (i % 500 == 499) {
+                    sending.commit();
                 }
             }
-            session.commit();
+            sending.commit();
+            sending.close();
+            if (!processed.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the servers' warm-up did not finish: " + processed.getCount() + " left");
+            }
         }
-        session.close();
+        listening.close();
         emptyBucket();
-        System.out.printf(Locale.ROOT, "servers warmed up: %d PutObjects and %d JMS messages sent and received in %.1f s%n", count, count,
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf(Locale.ROOT, "servers warmed up: the hand-written consumer in this JVM drained %d submissions in %.1f s%n",
+                count, (System.nanoTime() - start) / 1e9);
     }
 
     /** Deletes every object of the bucket {@code bench} (a benchmark's objects can fill the disk otherwise). */

@@ -203,7 +203,7 @@ public final class DefaultsBenchmark {
 
         DefaultsBenchmark bench = new DefaultsBenchmark();
         bench.printHeader(reference, rules);
-        bench.servers.warmUp(Integer.getInteger("bench.servers-warmup", 3000), bench.pdf);
+        bench.servers.warmUp(Integer.getInteger("bench.servers-warmup", 20_000), bench.pdf);
         ResultsTable results = new ResultsTable(new LinkedHashMap<>(), new ArrayList<>());
         try {
             for (int i = 0; i < scenarios.size(); i++) {
