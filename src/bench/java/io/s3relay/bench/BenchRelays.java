@@ -20,6 +20,13 @@ final class BenchRelays {
     private BenchRelays() {
     }
 
+    /** A submission message of {@code account} whose PDF is the file. */
+    static String submission(String id, String account, Path pdfFile) {
+        return """
+                {"submission": {"id": "%s", "account_id": "%s", "template_id": "tpl_bench", "test": false,
+                  "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, account, pdfFile.toUri());
+    }
+
     /** An integrations file's text: {@code count} integrations of one account on one S3 server, keys under a prefix. */
     static String integrations(int count, java.net.URI endpoint, String keyPrefix) {
         StringBuilder yaml = new StringBuilder("integrations:\n");

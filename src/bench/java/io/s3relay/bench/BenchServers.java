@@ -65,14 +65,13 @@ record BenchServers(Path dir, EmbeddedBroker broker, BlobStore objects, LocalS3S
                 throw new IllegalStateException(e);
             }
         });
-        try (AutoCloseable consumer = HandWrittenCeilings.ceiling(broker.url() + "?jms.prefetchPolicy.queuePrefetch=10",
-                s3.endpoint(), submissions, actions, 1, 8, "warmup", true)) {
+        try (AutoCloseable consumer = HandWrittenCeilings.ceiling(HandWrittenCeilings.withPrefetch(broker.url()),
+                s3.endpoint(), submissions, actions, 1, HandWrittenCeilings.CONSUMERS, "warmup", true)) {
             Session sending = connection.createSession(true, Session.SESSION_TRANSACTED);
             MessageProducer producer = sending.createProducer(sending.createQueue(submissions));
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
             for (int i = 0; i < count; i++) {
-                producer.send(sending.createTextMessage("{\"submission\": {\"id\": \"sub_warmup_" + i + "\", \"download_url\": \""
-                        + pdfFile.toUri() + "\"}}"));
+                producer.send(sending.createTextMessage(BenchRelays.submission("sub_warmup_" + i, "acc_warmup", pdfFile)));
                 if (i % 500 == 499) {
                     sending.commit();
                 }

@@ -245,7 +245,7 @@ public final class DefaultsBenchmark {
                     : " with " + String.join(" ", Stream.concat(bOptions.stream(), bSettings.stream()).toList()) + " added");
         } else {
             System.out.printf("hand-written: java -cp <classpath> %s ceiling+pending, no JVM options, %d consumers, prefetch %d%n",
-                    BenchProcess.class.getName(), SystemLauncher.CONCURRENCY, SystemLauncher.PREFETCH);
+                    BenchProcess.class.getName(), HandWrittenCeilings.CONSUMERS, HandWrittenCeilings.PREFETCH);
         }
         System.out.printf(Locale.ROOT, "broker and S3 server (objects on disk) in this JVM; 100 KiB PDF; warm = the first round"
                 + " after the JVM drained at least %,d submissions in which its JIT compiler took at most %.0f %% of its CPU"
@@ -601,20 +601,13 @@ public final class DefaultsBenchmark {
         for (int i = 0; i < count; i++) {
             String id = String.format("sub_%s_%06d", prefix.replace('.', '_'), i);
             drain.add(id, integrations, 0);
-            producer.send(session.createTextMessage(submission(id, "acc_bench", pdfFile)));
+            producer.send(session.createTextMessage(BenchRelays.submission(id, "acc_bench", pdfFile)));
             if (i % 500 == 499) {
                 session.commit();
             }
         }
         session.commit();
         session.close();
-    }
-
-    /** A submission of {@code account} whose PDF is the file. */
-    static String submission(String id, String account, Path pdfFile) {
-        return """
-                {"submission": {"id": "%s", "account_id": "%s", "template_id": "tpl_bench", "test": false,
-                  "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, account, pdfFile.toUri());
     }
 
     /** The broker's queue, to hold its dispatch while a warm backlog is queued. */

@@ -27,6 +27,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  */
 final class HandWrittenCeilings {
 
+    /** The hand-written consumer's consumers and prefetch as the defaults benchmark runs it: the relay's defaults. */
+    static final int CONSUMERS = 8;
+    static final int PREFETCH = 10;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** -Dbench.ceiling.connection-per-session=true gives the one-hop ceiling's consumers a connection each too. */
@@ -129,6 +133,11 @@ final class HandWrittenCeilings {
             });
         }
         return () -> close(connections, client);
+    }
+
+    /** The broker URL with the consumers' prefetch of {@link #PREFETCH}. */
+    static String withPrefetch(String brokerUrl) {
+        return brokerUrl + "?jms.prefetchPolicy.queuePrefetch=" + PREFETCH;
     }
 
     private static S3Client client(URI s3) {

@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A system's JVM, its CPU and resident memory read from /proc. */
-record SystemJvm(Process process, long launchNanos, boolean stopsOnStdin, long clockTicks, Path log) {
+record SystemJvm(Process process, long launchNanos, boolean stopsOnStdin, Path log) {
 
     /** User + system CPU time of all the process's threads so far. */
     double cpuSeconds() throws IOException {
-        return cpuTicks(Path.of("/proc", String.valueOf(process.pid()), "stat")) / (double) clockTicks;
+        return cpuTicks(Path.of("/proc", String.valueOf(process.pid()), "stat")) / (double) Machine.clockTicks();
     }
 
     /**
@@ -32,7 +32,7 @@ record SystemJvm(Process process, long launchNanos, boolean stopsOnStdin, long c
                 }
             }
         }
-        return ticks / (double) clockTicks;
+        return ticks / (double) Machine.clockTicks();
     }
 
     /** User + system time, in clock ticks, of a process's or a thread's /proc stat file. */

@@ -19,16 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SystemLauncher {
 
-    /** The hand-written consumer's consumers and prefetch: the relay's defaults. */
-    static final int CONCURRENCY = 8;
-    static final int PREFETCH = 10;
-
     private final Path project;
     private final Path jar;
     private final UserLaunch launch;
     private final String brokerUrl;
     private final URI s3;
-    private final long clockTicks = Machine.clockTicks();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
 
     SystemLauncher(Path project, Path jar, UserLaunch launch, String brokerUrl, URI s3) {
@@ -90,8 +85,8 @@ final class SystemLauncher {
     /** The hand-written consumer in a JVM of its own, with no JVM options and prefetch 10 in its broker URL. */
     SystemJvm handWritten(Path data, String submissions, String actions, int integrations, Path log) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
-                BenchProcess.class.getName(), "ceiling+pending", brokerUrl + "?jms.prefetchPolicy.queuePrefetch=" + PREFETCH,
-                s3.toString(), submissions, actions, String.valueOf(integrations), String.valueOf(CONCURRENCY), data.toString());
+                BenchProcess.class.getName(), "ceiling+pending", HandWrittenCeilings.withPrefetch(brokerUrl), s3.toString(),
+                submissions, actions, String.valueOf(integrations), String.valueOf(HandWrittenCeilings.CONSUMERS), data.toString());
         userEnvironment(builder);
         return start(builder, log, true);
     }
@@ -115,7 +110,7 @@ final class SystemLauncher {
         long launched = System.nanoTime();
         Process process = builder.start();
         running.add(process);
-        return new SystemJvm(process, launched, stopsOnStdin, clockTicks, log);
+        return new SystemJvm(process, launched, stopsOnStdin, log);
     }
 
     private static String java() {

@@ -34,7 +34,7 @@ record TenantSender(ScheduledExecutorService executor, Session session, AtomicIn
             try {
                 String id = String.format("sub_%s_other_%05d", name.replace('.', '_'), sent.get());
                 tenant.add(id, 1, System.nanoTime());
-                producer.send(session.createTextMessage(DefaultsBenchmark.submission(id, "acc_other", pdfFile)));
+                producer.send(session.createTextMessage(BenchRelays.submission(id, "acc_other", pdfFile)));
                 sent.incrementAndGet();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
