@@ -110,14 +110,16 @@ class IsolationTest extends RelayRouteTestSupport {
                 List<Double> disturbed = new ArrayList<>();
                 List<Integer> uploads = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++) {
-                    uploads.add(phaseUploads(last));
-                    last = rate(healthy.account(), pdf, phaseUploads(last), List.of());
+                    int count = phaseUploads(last);
+                    uploads.add(count);
+                    last = rate(healthy.account(), pdf, count, List.of());
                     undisturbed.add(last);
-                    uploads.add(phaseUploads(last));
+                    count = phaseUploads(last);
+                    uploads.add(count);
                     // two new accounts whose buckets fail, put in force beside the healthy one, their submissions
                     // sent alongside the healthy account's
                     Map<String, String> disturbers = failingAccounts(stalling.getLocalPort(), slowDown.getAddress().getPort(), pdf);
-                    disturbed.add(rate(healthy.account(), pdf, phaseUploads(last), List.copyOf(disturbers.values())));
+                    disturbed.add(rate(healthy.account(), pdf, count, List.copyOf(disturbers.values())));
                     // the failing integrations gone, their jobs end as dead letters with a failed status each:
                     // nothing of theirs is left to weigh on the next undisturbed phase
                     servers.writeIntegrationsFile(healthyOnly);
@@ -125,8 +127,9 @@ class IsolationTest extends RelayRouteTestSupport {
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                             .until(() -> failed(disturbers.keySet()));
                 }
-                uploads.add(phaseUploads(last));
-                undisturbed.add(rate(healthy.account(), pdf, phaseUploads(last), List.of()));
+                int count = phaseUploads(last);
+                uploads.add(count);
+                undisturbed.add(rate(healthy.account(), pdf, count, List.of()));
 
                 List<Double> ratios = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++) {
@@ -136,8 +139,8 @@ class IsolationTest extends RelayRouteTestSupport {
                 String line = String.format("| a healthy account's uploads in phases of about " + PHASE_SECONDS + " s (%s uploads, undisturbed and disturbed in turns) while"
                         + " another bucket stalls and a third answers 503 SlowDown (" + DISTURBERS + " failing submissions per phase)"
                         + " | %.1f uploads/s undisturbed (%s), %.1f disturbed (%s), ratio per round %s | %.2f |%n",
-                        String.join(", ", uploads.stream().map(String::valueOf).toList()), mean(undisturbed), figures(undisturbed),
-                        mean(disturbed), figures(disturbed), figures(ratios), ratio);
+                        String.join(", ", uploads.stream().map(String::valueOf).toList()), mean(undisturbed),
+                        figures("%.1f", undisturbed), mean(disturbed), figures("%.1f", disturbed), figures("%.2f", ratios), ratio);
                 System.out.print("isolation: " + line);
                 Files.writeString(Path.of("target", "reliability-figures.md"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 // within 20 % of the undisturbed rate: without the bulkhead and circuit, stalled calls take the
@@ -191,8 +194,8 @@ class IsolationTest extends RelayRouteTestSupport {
         return rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
-    private static String figures(List<Double> values) {
-        return String.join(", ", values.stream().map(v -> String.format(v < 10 ? "%.2f" : "%.1f", v)).toList());
+    private static String figures(String format, List<Double> values) {
+        return String.join(", ", values.stream().map(v -> String.format(format, v)).toList());
     }
 
     /**
