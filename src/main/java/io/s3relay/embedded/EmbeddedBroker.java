@@ -15,6 +15,10 @@ import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
  */
 public class EmbeddedBroker implements AutoCloseable {
 
+    static final long STORE_LIMIT = 4L * 1024 * 1024 * 1024;
+    static final long TEMP_LIMIT = 1024L * 1024 * 1024;
+    static final long SCHEDULER_LIMIT = 1024L * 1024 * 1024;
+
     private final BrokerService broker;
     private final TransportConnector connector;
 
@@ -35,9 +39,12 @@ public class EmbeddedBroker implements AutoCloseable {
         kahaDb.setDirectory(new File(dataDirectory, "kahadb"));
         broker.setPersistenceAdapter(kahaDb);
         broker.setPersistent(true);
-        // a test machine's disk is small; the defaults (100 GB store) only produce warnings
-        broker.getSystemUsage().getStoreUsage().setLimit(4L * 1024 * 1024 * 1024);
-        broker.getSystemUsage().getTempUsage().setLimit(1024L * 1024 * 1024);
+        // a test machine's or a laptop's disk is small: ActiveMQ's defaults (a 100 GB store, a 50 GB scheduler
+        // store) exceed its free space, and the broker then warns at every start and resets them to what is free
+        broker.getSystemUsage().getStoreUsage().setLimit(STORE_LIMIT);
+        broker.getSystemUsage().getTempUsage().setLimit(TEMP_LIMIT);
+        // the scheduler holds only the retries waiting for their delay: small jobs, not PDFs
+        broker.getSystemUsage().getJobSchedulerUsage().setLimit(SCHEDULER_LIMIT);
         connector = broker.addConnector(bindUri);
     }
 
