@@ -32,9 +32,15 @@ import org.junit.jupiter.api.Test;
  * One customer's bucket stalls (accepts connections, never answers) and another's answers 503 SlowDown to
  * everything: a healthy account's uploads keep their pace. Phases with and without the failing buckets take turns in
  * the same run: each disturbed phase is compared with the mean of the undisturbed phases before and after it, and
- * the ratios of the rounds are averaged. This shared machine's speed drifts by tens of percent within a minute (the
- * JIT compiler's work still falls in the first phases): a single round measures the drift as much as the failing
- * buckets.
+ * the median of the rounds' ratios is the figure. This shared machine's speed drifts by tens of percent within a
+ * minute (the JIT compiler's work still falls in the first phases): a single round measures the drift as much as the
+ * failing buckets, and one round in a run can read far off the others either way (0.62 beside 0.88 and 1.14).
+ * <p>
+ * Two defences keep the pace, and either one alone is enough here: a failing integration's copies leave the
+ * submissions' consumers for the upload jobs' (its first failure makes it unhealthy, and its next copies go as
+ * jobs), and within each pool the fair shares and the circuit keep failing integrations to half the consumers at
+ * most. With both taken out, the healthy account's rounds read 0.80, 0.66 and 0.62 of its undisturbed rate.
+ * {@link FairSchedulingTest} checks the shares on their own.
  */
 class IsolationTest extends RelayRouteTestSupport {
 
@@ -135,16 +141,16 @@ class IsolationTest extends RelayRouteTestSupport {
                 for (int round = 0; round < ROUNDS; round++) {
                     ratios.add(disturbed.get(round) / ((undisturbed.get(round) + undisturbed.get(round + 1)) / 2));
                 }
-                double ratio = mean(ratios);
+                double ratio = median(ratios);
                 String line = String.format("| a healthy account's uploads in phases of about " + PHASE_SECONDS + " s (%s uploads, undisturbed and disturbed in turns) while"
                         + " another bucket stalls and a third answers 503 SlowDown (" + DISTURBERS + " failing submissions per phase)"
-                        + " | %.1f uploads/s undisturbed (%s), %.1f disturbed (%s), ratio per round %s | %.2f |%n",
+                        + " | %.1f uploads/s undisturbed (%s), %.1f disturbed (%s), ratios per round %s | median %.2f |%n",
                         String.join(", ", uploads.stream().map(String::valueOf).toList()), mean(undisturbed),
                         figures("%.1f", undisturbed), mean(disturbed), figures("%.1f", disturbed), figures("%.2f", ratios), ratio);
                 System.out.print("isolation: " + line);
                 Files.writeString(Path.of("target", "reliability-figures.md"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                // within 20 % of the undisturbed rate: without the bulkhead and circuit, stalled calls take the
-                // consumers and the ratio falls far below
+                // within 20 % of the undisturbed rate: without the defences above, stalled and throttled calls take
+                // the consumers the healthy account's copies need
                 assertThat(ratio).isGreaterThanOrEqualTo(0.8);
             } finally {
                 slowDown.stop(0);
@@ -192,6 +198,12 @@ class IsolationTest extends RelayRouteTestSupport {
 
     private static double mean(List<Double> rates) {
         return rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     private static String figures(String format, List<Double> values) {
