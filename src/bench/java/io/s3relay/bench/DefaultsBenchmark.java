@@ -502,15 +502,15 @@ public final class DefaultsBenchmark {
                     tenant = statuses.add(new Drain());
                     sender = TenantSender.start(connection, submissions, name, pdfFile, tenant, backlog, scenario.backlog());
                 }
-                backlog.await(scenario.backlog(), jvm, system);
+                backlog.await(scenario.backlog(), system + ", see " + jvm.log(), jvm.process()::isAlive);
                 Counters spent = counters().since(before);
                 DrainFigures.Tenant tenantFigures = null;
                 if (tenant != null) {
                     int sent = sender.stop();
                     sender = null;
-                    tenant.await(sent, jvm, system);
+                    tenant.await(sent, system + ", see " + jvm.log(), jvm.process()::isAlive);
                     long[] sorted = tenant.sortedLatencies();
-                    tenantFigures = new DrainFigures.Tenant(sent, CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 99));
+                    tenantFigures = new DrainFigures.Tenant(sent, Drain.percentile(sorted, 50), Drain.percentile(sorted, 99));
                 }
                 servers.emptyBucket();
                 cold = figures(phase, backlog, jvm.launchNanos(), spent, tenantFigures);
@@ -532,7 +532,7 @@ public final class DefaultsBenchmark {
             long start = System.nanoTime();
             round.allDroppedAt(start);
             queue.resumeDispatch();
-            round.await(scenario.backlog(), jvm, system);
+            round.await(scenario.backlog(), system + ", see " + jvm.log(), jvm.process()::isAlive);
             DrainFigures figures = figures(phase, round, start, counters().since(before), null);
             warm.add(figures);
             servers.emptyBucket();
@@ -566,8 +566,8 @@ public final class DefaultsBenchmark {
         private DrainFigures figures(String phase, Drain drain, long start, Counters spent, DrainFigures.Tenant tenant) throws IOException {
             long[] sorted = drain.sortedLatencies();
             return new DrainFigures(system, phase, scenario.uploads(), (drain.lastProcessed() - start) / 1e9,
-                    (drain.firstProcessed() - start) / 1e9, CompletionTracker.percentile(sorted, 50),
-                    CompletionTracker.percentile(sorted, 99), spent.system(), spent.servers(), jvm.rssPeakMb(), tenant,
+                    (drain.firstProcessed() - start) / 1e9, Drain.percentile(sorted, 50),
+                    Drain.percentile(sorted, 99), spent.system(), spent.servers(), jvm.rssPeakMb(), tenant,
                     spent.machine() - spent.system() - spent.servers(), Machine.loadAverage().split(" ")[0], spent.jit());
         }
 

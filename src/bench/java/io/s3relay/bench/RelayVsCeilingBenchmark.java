@@ -234,10 +234,11 @@ public final class RelayVsCeilingBenchmark {
             new Random(scenario.pdfBytes()).nextBytes(bytes);
             Files.write(pdf, bytes);
         }
-        CompletionTracker tracker = new CompletionTracker(scenario.submissions());
+        RunStatuses runStatuses = new RunStatuses();
+        Drain drain = runStatuses.add(new Drain());
         Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer statuses = listening.createConsumer(listening.createQueue(actionsQueue));
-        statuses.setMessageListener(tracker);
+        statuses.setMessageListener(runStatuses);
         if (scenario.queuedBeforeStart()) {
             process.pause();
         }
@@ -251,7 +252,7 @@ public final class RelayVsCeilingBenchmark {
         long first = System.nanoTime();
         for (int i = 0; i < scenario.submissions(); i++) {
             String id = String.format("sub_%s_%06d", round, i);
-            tracker.dropped(id, scenario.integrations());
+            drain.add(id, scenario.integrations(), System.nanoTime());
             producer.send(sending.createTextMessage("""
                     {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
                       "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
@@ -260,11 +261,11 @@ public final class RelayVsCeilingBenchmark {
             // the burst is measured from the moment the system starts again, with every submission already queued
             long start = System.nanoTime();
             first = start;
-            tracker.allDroppedAt(start);
+            drain.allDroppedAt(start);
             process.resume();
         }
-        tracker.awaitAll();
-        long elapsed = tracker.lastProcessed() - first;
+        drain.await(scenario.submissions(), inputQueue + ", see " + process.log(), process::running);
+        long elapsed = drain.lastProcessed() - first;
         SystemProcess.Mark after = process.mark();
         long serversAfter = SERVERS_CPU.getProcessCpuTime();
         // each round writes new keys: tens of thousands of warm-up objects (5 MiB ones too) would fill the disk
@@ -275,10 +276,10 @@ public final class RelayVsCeilingBenchmark {
         statuses.close();
         listening.close();
         sending.close();
-        long[] sorted = tracker.sortedLatencies();
+        long[] sorted = drain.sortedLatencies();
         return new Result(scenario.submissions() * scenario.integrations() / (elapsed / 1e9),
-                CompletionTracker.percentile(sorted, 50), CompletionTracker.percentile(sorted, 95),
-                CompletionTracker.percentile(sorted, 99), cpu, peakHeap, (after.jitMillis() - before.jitMillis()) / 1e3,
+                Drain.percentile(sorted, 50), Drain.percentile(sorted, 95),
+                Drain.percentile(sorted, 99), cpu, peakHeap, (after.jitMillis() - before.jitMillis()) / 1e3,
                 (serversAfter - serversBefore) / 1e9);
     }
 

@@ -129,14 +129,12 @@ public final class ScaleOutBenchmark {
             new Random(7).nextBytes(bytes);
             Files.write(pdf, bytes);
         }
-        Map<String, AtomicInteger> processedPerJob = new ConcurrentHashMap<>();
         // every processed status is counted per job, to find jobs done twice; only a job's first one completes it
-        CompletionTracker tracker = new CompletionTracker(submissions, status -> processedPerJob.computeIfAbsent(
-                status.path("submission_id").asText() + "/" + status.path("integration_id").asText(),
-                k -> new AtomicInteger()).incrementAndGet() == 1);
+        RunStatuses runStatuses = new RunStatuses();
+        Drain drain = runStatuses.add(new Drain());
         Session listening = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer statuses = listening.createConsumer(listening.createQueue(actions));
-        statuses.setMessageListener(tracker);
+        statuses.setMessageListener(runStatuses);
 
         Session sending = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageProducer producer = sending.createProducer(sending.createQueue(input));
@@ -146,13 +144,13 @@ public final class ScaleOutBenchmark {
         for (int i = 0; i < submissions; i++) {
             String id = String.format("sub_scale%s_%06d", suffix.replace('.', '_'), i);
             ids.add(id);
-            tracker.dropped(id, integrations);
+            drain.add(id, integrations, System.nanoTime());
             producer.send(sending.createTextMessage("""
                     {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
                       "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
         }
-        tracker.awaitAll();
-        long elapsed = tracker.lastProcessed() - first;
+        drain.await(submissions, processes + " relay process(es), see " + logs, () -> relays.stream().allMatch(Process::isAlive));
+        long elapsed = drain.lastProcessed() - first;
         // late duplicates would arrive after the last first status: give them a moment before counting
         Thread.sleep(3000);
         for (Process relay : relays) {
@@ -179,10 +177,10 @@ public final class ScaleOutBenchmark {
                 } else if (puts.get() > 1) {
                     keysPutTwice++;
                 }
-                AtomicInteger statusCount = processedPerJob.get(id + "/int_" + i);
-                if (statusCount == null) {
+                int statusCount = drain.reports(id, "int_" + i);
+                if (statusCount == 0) {
                     jobsWithout++;
-                } else if (statusCount.get() > 1) {
+                } else if (statusCount > 1) {
                     jobsTwice++;
                 }
             }
@@ -193,10 +191,10 @@ public final class ScaleOutBenchmark {
                 perProcess.add(lines.filter(l -> l.contains("state=processed")).count());
             }
         }
-        long[] sorted = tracker.sortedLatencies();
+        long[] sorted = drain.sortedLatencies();
         int uploads = submissions * integrations;
-        return new Run(processes, uploads, uploads / (elapsed / 1e9), CompletionTracker.percentile(sorted, 50),
-                CompletionTracker.percentile(sorted, 95), perProcess, keysPutTwice, missing, jobsTwice, jobsWithout);
+        return new Run(processes, uploads, uploads / (elapsed / 1e9), Drain.percentile(sorted, 50),
+                Drain.percentile(sorted, 95), perProcess, keysPutTwice, missing, jobsTwice, jobsWithout);
     }
 
     private Process startRelay(int index, String suffix, String input, String actions, Path integrations, Path log)

@@ -54,6 +54,16 @@ final class SystemProcess implements AutoCloseable {
         return input;
     }
 
+    /** Whether its JVM still runs. */
+    boolean running() {
+        return process.isAlive();
+    }
+
+    /** Where its output other than its answers goes. */
+    Path log() {
+        return log;
+    }
+
     String actions() {
         return input + ".actions";
     }
