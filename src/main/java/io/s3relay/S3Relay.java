@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.s3relay.broker.BrokerUrls;
+import io.s3relay.command.Commands;
+import io.s3relay.command.ExplainedFailure;
+import io.s3relay.command.Settings;
 import jakarta.jms.JMSException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -113,21 +115,17 @@ public final class S3Relay {
                 return ExplainedFailure.DONE;
             }
         }
-        int exit = switch (command) {
+        if (Commands.has(command)) {
+            return Commands.run(command, rest, S3Relay::newMain);
+        }
+        return switch (command) {
             case "run" -> run(rest);
-            case "send" -> new SendCommand(Settings.load()).run(rest);
-            case "preview" -> new PreviewCommand(Settings.load(), System.out, System.err).run(rest);
-            case "dlq" -> new DlqCommand(Settings.load(), System.out).run(rest);
-            case "check-integration" -> new CheckIntegrationCommand(Settings.load(), System.out, System.err).run(rest);
-            case "local-s3" -> new LocalS3Command(Settings.load(), System.out).run(rest);
-            case "archive-classes" -> new ClassArchiveCommand(System.out).run(rest);
             case "help", "--help", "-h" -> usage(ExplainedFailure.DONE);
             default -> {
                 System.err.println("Unknown command: " + command);
                 yield usage(ExplainedFailure.USAGE);
             }
         };
-        return exit;
     }
 
     private static boolean asksForHelp(String[] args) {
@@ -137,13 +135,8 @@ public final class S3Relay {
     private static String usageOf(String command) {
         return switch (command) {
             case "run" -> RUN_USAGE;
-            case "send" -> SendCommand.USAGE;
-            case "preview" -> PreviewCommand.USAGE;
-            case "dlq" -> DlqCommand.USAGE;
-            case "check-integration" -> CheckIntegrationCommand.USAGE;
-            case "archive-classes" -> ClassArchiveCommand.USAGE;
             case "help", "--help", "-h" -> USAGE;
-            default -> null;
+            default -> Commands.usage(command);
         };
     }
 
@@ -169,7 +162,7 @@ public final class S3Relay {
         Settings settings = settings();
         if (!command.equals("run") && ExplainedFailure.cause(thrown, JMSException.class) != null && settings != null) {
             // the broker went away after the command connected
-            return CommandBroker.explain(settings, BrokerUrls.shown(settings.brokerUrl()), thrown);
+            return Commands.brokerFailure(settings, thrown);
         }
         NoSuchFileException noFile = ExplainedFailure.cause(thrown, NoSuchFileException.class);
         if (noFile != null) {

@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 
+import io.s3relay.command.ExplainedFailure;
+
 /**
  * The ports the relay listens on at start-up: a port in use is one line naming the port and the setting that moves
  * it ({@link ExplainedFailure}, exit 3), instead of a bind exception under three others.

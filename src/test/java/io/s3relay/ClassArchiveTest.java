@@ -1,5 +1,6 @@
 package io.s3relay;
 
+import io.s3relay.command.ExplainedFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;

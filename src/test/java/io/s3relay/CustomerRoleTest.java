@@ -14,6 +14,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.s3relay.auth.AssumeRoleFailures;
+import io.s3relay.command.CheckIntegrationCommand;
+import io.s3relay.command.Settings;
 import io.s3relay.support.MotoServer;
 import io.s3relay.support.RelayRouteTestSupport;
 import org.junit.jupiter.api.AfterAll;

@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.s3relay.command.DlqCommand;
+import io.s3relay.command.Settings;
 import io.s3relay.config.IntegrationRegistry;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.RelayFixture.S3Server;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.camel.main.Main;
+import io.s3relay.command.SendCommand;
 import io.s3relay.support.RelayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

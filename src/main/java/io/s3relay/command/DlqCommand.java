@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import java.io.PrintStream;
 import java.util.Enumeration;
@@ -20,7 +20,7 @@ import jakarta.jms.TextMessage;
  * them back into processing once the cause is fixed, each with a fresh attempt budget and marked as replayed.
  * Exit 0 on success, 2 on wrong usage, 3 when the broker cannot be reached.
  */
-final class DlqCommand {
+public final class DlqCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -37,12 +37,12 @@ final class DlqCommand {
     private final Settings settings;
     private final PrintStream out;
 
-    DlqCommand(Settings settings, PrintStream out) {
+    public DlqCommand(Settings settings, PrintStream out) {
         this.settings = settings;
         this.out = out;
     }
 
-    int run(String[] args) throws Exception {
+    public int run(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals("list")) {
             return list();
         }

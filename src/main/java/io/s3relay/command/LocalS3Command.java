@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import java.io.IOException;
 import java.io.InputStream;

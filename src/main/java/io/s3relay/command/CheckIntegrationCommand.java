@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.sts.model.StsException;
  * when S3 or STS refuses it or when the relay would refuse the integration's templates, 2 on wrong usage or an
  * integration that is not usable, 3 when S3 cannot be reached.
  */
-final class CheckIntegrationCommand {
+public final class CheckIntegrationCommand {
 
     static final String USAGE = """
             Usage: check-integration <integration id>
@@ -51,13 +51,13 @@ final class CheckIntegrationCommand {
     private final PrintStream out;
     private final PrintStream err;
 
-    CheckIntegrationCommand(Settings settings, PrintStream out, PrintStream err) {
+    public CheckIntegrationCommand(Settings settings, PrintStream out, PrintStream err) {
         this.settings = settings;
         this.out = out;
         this.err = err;
     }
 
-    int run(String[] args) {
+    public int run(String[] args) {
         if (args.length != 1 || args[0].startsWith("-")) {
             err.println(USAGE);
             return ExplainedFailure.USAGE;

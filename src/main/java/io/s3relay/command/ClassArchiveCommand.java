@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.s3relay.settings.RelaySettings;
@@ -46,9 +47,12 @@ final class ClassArchiveCommand {
     private static final Duration UPLOAD_WAIT = Duration.ofSeconds(60);
 
     private final PrintStream out;
+    private final Supplier<Main> relay;
 
-    ClassArchiveCommand(PrintStream out) {
+    /** @param relay makes the relay as {@code run} starts it */
+    ClassArchiveCommand(PrintStream out, Supplier<Main> relay) {
         this.out = out;
+        this.relay = relay;
     }
 
     int run(String[] args) throws Exception {
@@ -85,7 +89,7 @@ final class ClassArchiveCommand {
             System.setProperty("s3relay.broker.url", "");
             System.setProperty("s3relay.local-s3.port", String.valueOf(s3Port));
             System.setProperty("s3relay.integrations.file", integrations.toString());
-            Main relay = S3Relay.newMain();
+            Main relay = this.relay.get();
             relay.addOverrideProperty("camel.management.port", String.valueOf(managementPort));
             relay.start();
             try {

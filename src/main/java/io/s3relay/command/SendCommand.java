@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,10 +14,10 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 
 /** {@code send}: puts a submission message, persistent, on the submissions queue. */
-final class SendCommand {
+public final class SendCommand {
 
     /** The smallest PDF that viewers open: one empty page. */
-    static final String SAMPLE_PDF = """
+    public static final String SAMPLE_PDF = """
             %PDF-1.4
             1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
             2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
@@ -37,11 +37,11 @@ final class SendCommand {
 
     private final Settings settings;
 
-    SendCommand(Settings settings) {
+    public SendCommand(Settings settings) {
         this.settings = settings;
     }
 
-    int run(String[] args) throws Exception {
+    public int run(String[] args) throws Exception {
         if (args.length != 1 || (args[0].startsWith("-") && !args[0].equals("--sample"))) {
             System.err.println(USAGE);
             return ExplainedFailure.USAGE;

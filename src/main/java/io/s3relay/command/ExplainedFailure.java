@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 /**
  * A failure the operator caused or can fix, said in one line: what failed, where, and which setting or action fixes

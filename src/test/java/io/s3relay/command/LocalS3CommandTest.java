@@ -1,4 +1,4 @@
-package io.s3relay;
+package io.s3relay.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
