@@ -1,5 +1,6 @@
 package io.s3relay.command;
 
+import java.util.Map;
 import java.util.function.Supplier;
 
 import io.s3relay.broker.BrokerUrls;
@@ -11,15 +12,33 @@ import org.apache.camel.main.Main;
  */
 public final class Commands {
 
+    /** One command: how it runs, given its arguments and the relay as {@code run} starts it. */
+    @FunctionalInterface
+    private interface Runner {
+        int run(String[] args, Supplier<Main> relay) throws Exception;
+    }
+
+    /** One command's runner and its usage text (null: it has none of its own). */
+    private record Command(Runner runner, String usage) {
+    }
+
+    private static final Map<String, Command> COMMANDS = Map.of(
+            "send", new Command((args, relay) -> new SendCommand(Settings.load()).run(args), SendCommand.USAGE),
+            "preview", new Command((args, relay) -> new PreviewCommand(Settings.load(), System.out, System.err).run(args),
+                    PreviewCommand.USAGE),
+            "dlq", new Command((args, relay) -> new DlqCommand(Settings.load(), System.out).run(args), DlqCommand.USAGE),
+            "check-integration", new Command((args, relay) -> new CheckIntegrationCommand(Settings.load(), System.out,
+                    System.err).run(args), CheckIntegrationCommand.USAGE),
+            "local-s3", new Command((args, relay) -> new LocalS3Command(Settings.load(), System.out).run(args), null),
+            "archive-classes", new Command((args, relay) -> new ClassArchiveCommand(System.out, relay).run(args),
+                    ClassArchiveCommand.USAGE));
+
     private Commands() {
     }
 
     /** Whether {@code command} is one of them. */
     public static boolean has(String command) {
-        return switch (command) {
-            case "send", "preview", "dlq", "check-integration", "local-s3", "archive-classes" -> true;
-            default -> false;
-        };
+        return COMMANDS.containsKey(command);
     }
 
     /**
@@ -28,27 +47,17 @@ public final class Commands {
      * @param relay makes the relay as {@code run} starts it (archive-classes runs it once)
      */
     public static int run(String command, String[] args, Supplier<Main> relay) throws Exception {
-        return switch (command) {
-            case "send" -> new SendCommand(Settings.load()).run(args);
-            case "preview" -> new PreviewCommand(Settings.load(), System.out, System.err).run(args);
-            case "dlq" -> new DlqCommand(Settings.load(), System.out).run(args);
-            case "check-integration" -> new CheckIntegrationCommand(Settings.load(), System.out, System.err).run(args);
-            case "local-s3" -> new LocalS3Command(Settings.load(), System.out).run(args);
-            case "archive-classes" -> new ClassArchiveCommand(System.out, relay).run(args);
-            default -> throw new IllegalArgumentException("not a command: " + command);
-        };
+        Command known = COMMANDS.get(command);
+        if (known == null) {
+            throw new IllegalArgumentException("not a command: " + command);
+        }
+        return known.runner().run(args, relay);
     }
 
-    /** The usage text of one of them; null for one that has none of its own. */
+    /** The usage text of one of them; null for one that has none of its own, or for no command. */
     public static String usage(String command) {
-        return switch (command) {
-            case "send" -> SendCommand.USAGE;
-            case "preview" -> PreviewCommand.USAGE;
-            case "dlq" -> DlqCommand.USAGE;
-            case "check-integration" -> CheckIntegrationCommand.USAGE;
-            case "archive-classes" -> ClassArchiveCommand.USAGE;
-            default -> null;
-        };
+        Command known = COMMANDS.get(command);
+        return known == null ? null : known.usage();
     }
 
     /** A command's failure to talk to the broker it had connected to, in one line. */
