@@ -502,13 +502,13 @@ public final class DefaultsBenchmark {
                     tenant = statuses.add(new Drain());
                     sender = TenantSender.start(connection, submissions, name, pdfFile, tenant, backlog, scenario.backlog());
                 }
-                backlog.await(scenario.backlog(), system + ", see " + jvm.log(), jvm.process()::isAlive);
+                awaitDone(backlog, scenario.backlog());
                 Counters spent = counters().since(before);
                 DrainFigures.Tenant tenantFigures = null;
                 if (tenant != null) {
                     int sent = sender.stop();
                     sender = null;
-                    tenant.await(sent, system + ", see " + jvm.log(), jvm.process()::isAlive);
+                    awaitDone(tenant, sent);
                     long[] sorted = tenant.sortedLatencies();
                     tenantFigures = new DrainFigures.Tenant(sent, Drain.percentile(sorted, 50), Drain.percentile(sorted, 99));
                 }
@@ -532,7 +532,7 @@ public final class DefaultsBenchmark {
             long start = System.nanoTime();
             round.allDroppedAt(start);
             queue.resumeDispatch();
-            round.await(scenario.backlog(), system + ", see " + jvm.log(), jvm.process()::isAlive);
+            awaitDone(round, scenario.backlog());
             DrainFigures figures = figures(phase, round, start, counters().since(before), null);
             warm.add(figures);
             servers.emptyBucket();
@@ -561,6 +561,11 @@ public final class DefaultsBenchmark {
         /** The CPU counters now: the JVM's (0 before it starts), its compiler threads', the servers', the machine's. */
         private Counters counters() throws IOException {
             return new Counters(cpuSeconds(), jvm == null ? 0 : jvm.jitCpuSeconds(), Machine.serversCpuSeconds(), Machine.busyCpuSeconds());
+        }
+
+        /** Waits until {@code count} of the drain's submissions are done; fails if this system's JVM ends or stalls. */
+        private void awaitDone(Drain drain, int count) throws InterruptedException {
+            drain.await(count, system + ", see " + jvm.log(), jvm.process()::isAlive);
         }
 
         private DrainFigures figures(String phase, Drain drain, long start, Counters spent, DrainFigures.Tenant tenant) throws IOException {

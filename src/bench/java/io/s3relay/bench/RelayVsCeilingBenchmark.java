@@ -253,9 +253,7 @@ public final class RelayVsCeilingBenchmark {
         for (int i = 0; i < scenario.submissions(); i++) {
             String id = String.format("sub_%s_%06d", round, i);
             drain.add(id, scenario.integrations(), System.nanoTime());
-            producer.send(sending.createTextMessage("""
-                    {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
-                      "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
+            producer.send(sending.createTextMessage(BenchRelays.submission(id, "acc_bench", pdf)));
         }
         if (scenario.queuedBeforeStart()) {
             // the burst is measured from the moment the system starts again, with every submission already queued

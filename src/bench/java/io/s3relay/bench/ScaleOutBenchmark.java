@@ -145,9 +145,7 @@ public final class ScaleOutBenchmark {
             String id = String.format("sub_scale%s_%06d", suffix.replace('.', '_'), i);
             ids.add(id);
             drain.add(id, integrations, System.nanoTime());
-            producer.send(sending.createTextMessage("""
-                    {"submission": {"id": "%s", "account_id": "acc_bench", "template_id": "tpl_bench", "test": false,
-                      "processed_at": "2026-01-01T00:00:00Z", "download_url": "%s"}}""".formatted(id, pdf.toUri())));
+            producer.send(sending.createTextMessage(BenchRelays.submission(id, "acc_bench", pdf)));
         }
         drain.await(submissions, processes + " relay process(es), see " + logs, () -> relays.stream().allMatch(Process::isAlive));
         long elapsed = drain.lastProcessed() - first;
