@@ -155,12 +155,45 @@ public class RelayFixture implements AutoCloseable {
         return bucket;
     }
 
-    /** A loopback port that nothing listens on (for an unreachable bucket) or that a server may take. */
+    /**
+     * A port that nothing listens on (for an unreachable bucket) or that a server may take later. It lies below the
+     * system's ephemeral range, so no outgoing connection of the tests (a JMS client, an S3 client) can take it as its
+     * local port between now and the server's start, and it is never handed out twice in one run.
+     */
     public static int freePort() {
+        int end = Math.min(PORTS_END, ephemeralPortsStart());
+        for (int tried = 0; tried < 1_000 && end > PORTS_START; tried++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(PORTS_START, end);
+            if (HANDED_OUT.add(port) && bindable(port)) {
+                return port;
+            }
+        }
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final int PORTS_START = 20_000;
+    private static final int PORTS_END = 32_768;
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static boolean bindable(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Where Linux starts picking local ports for outgoing connections (32768 unless configured otherwise). */
+    private static int ephemeralPortsStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return PORTS_END;
         }
     }
 
