@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
 import io.s3relay.support.RecordingBlobStore;
+import io.s3relay.support.RelayFixture;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageProducer;
@@ -93,9 +94,7 @@ public final class MemoryBenchmark {
                 throw new IllegalStateException(e);
             }
         });
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            managementPort = socket.getLocalPort();
-        }
+        managementPort = RelayFixture.freePort();
     }
 
     public static void main(String[] args) throws Exception {

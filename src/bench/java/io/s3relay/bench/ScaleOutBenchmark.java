@@ -1,7 +1,6 @@
 package io.s3relay.bench;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.s3relay.embedded.EmbeddedBroker;
 import io.s3relay.embedded.LocalS3Store;
+import io.s3relay.support.RelayFixture;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.MessageConsumer;
@@ -197,10 +197,7 @@ public final class ScaleOutBenchmark {
 
     private Process startRelay(int index, String suffix, String input, String actions, Path integrations, Path log)
             throws Exception {
-        int managementPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            managementPort = socket.getLocalPort();
-        }
+        int managementPort = RelayFixture.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, RELAY_HEAP,
                 "-cp", System.getProperty("java.class.path"),

@@ -1,7 +1,6 @@
 package io.s3relay.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
+import io.s3relay.support.RelayFixture;
 
 /**
  * Starts the systems the defaults benchmark compares, each in a JVM of its own with the inherited environment
@@ -58,7 +59,7 @@ final class SystemLauncher {
         command.addAll(options);
         // the one setting given as a system property: CAMEL_MANAGEMENT_PORT is listed among the placeholders but the
         // management server still binds camel.management.port from application.properties (8080)
-        command.add("-Dcamel.management.port=" + freePort());
+        command.add("-Dcamel.management.port=" + RelayFixture.freePort());
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = userEnvironment(builder);
@@ -115,11 +116,5 @@ final class SystemLauncher {
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
