@@ -83,7 +83,9 @@ public class RelayFixture implements AutoCloseable {
 
     private RelayFixture(Map<String, String> extraProperties) throws Exception {
         dir = Files.createTempDirectory("s3relay-test");
-        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:0").start();
+        // the servers' ports lie below the ephemeral range (freePort): while one is down for a restart, no outgoing
+        // connection can take its port, nor a reconnecting client connect to itself on it
+        broker = new EmbeddedBroker(dir.resolve("broker").toFile(), "tcp://127.0.0.1:" + freePort()).start();
         brokerPort = java.net.URI.create(broker.url()).getPort();
         serverA = s3Server("a", "test-key-a", "test-secret-a-" + UUID.randomUUID());
         serverB = s3Server("b", "test-key-b", "test-secret-b-" + UUID.randomUUID());
@@ -143,7 +145,7 @@ public class RelayFixture implements AutoCloseable {
 
     private S3Server s3Server(String name, String accessKey, String secretKey) throws Exception {
         RecordingBlobStore objects = new RecordingBlobStore(LocalS3Store.storeIn(null));
-        LocalS3Store store = new LocalS3Store(objects, "127.0.0.1", 0, accessKey, secretKey).start();
+        LocalS3Store store = new LocalS3Store(objects, "127.0.0.1", freePort(), accessKey, secretKey).start();
         return new S3Server(name, store, objects, accessKey, secretKey);
     }
 
