@@ -19,7 +19,7 @@ import org.apache.camel.main.Main;
  * figures mixed the system with the broker and the S3 server.
  *
  * <p>Driven over stdin: {@code mark} answers {@code BENCH mark <process CPU ns> <peak heap bytes since the last
- * mark> <JIT compilation ms so far>} and resets the peak; {@code pause} stops the system and answers {@code BENCH paused}, so that a burst can
+ * mark> <JIT compiler threads' CPU ms so far>} and resets the peak; {@code pause} stops the system and answers {@code BENCH paused}, so that a burst can
  * be queued before it starts again (in the same, warm JVM) on {@code resume}; {@code stop} stops it and exits.
  * {@code BENCH ready} says it consumes.
  */
@@ -55,8 +55,8 @@ public final class BenchProcess {
                 case "mark" -> {
                     long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                             .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-                    System.out.println("BENCH mark " + os.getProcessCpuTime() + " " + peak + " "
-                            + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+                    long compilerMillis = Math.round(Machine.compilerCpuSeconds(ProcessHandle.current().pid()) * 1e3);
+                    System.out.println("BENCH mark " + os.getProcessCpuTime() + " " + peak + " " + compilerMillis);
                     System.gc();
                     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
                 }

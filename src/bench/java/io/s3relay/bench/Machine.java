@@ -40,6 +40,39 @@ final class Machine {
         return busy / (double) CLOCK_TICKS;
     }
 
+    /** User + system CPU time of all a process's threads so far. */
+    static double cpuSeconds(long pid) throws IOException {
+        return cpuTicks(Path.of("/proc", String.valueOf(pid), "stat")) / (double) CLOCK_TICKS;
+    }
+
+    /**
+     * CPU time of a JVM's JIT compiler threads so far (their names start with C1 or C2 CompilerThread; a compiler
+     * thread that the JVM ended meanwhile is no longer counted, so a share read from this is a lower bound).
+     */
+    static double compilerCpuSeconds(long pid) throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
+                        ticks += cpuTicks(task.resolve("stat"));
+                    }
+                } catch (IOException ended) {
+                    // the thread ended while it was read
+                }
+            }
+        }
+        return ticks / (double) CLOCK_TICKS;
+    }
+
+    /** User + system time, in clock ticks, of a process's or a thread's /proc stat file. */
+    private static long cpuTicks(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        // after the command: state is field 3; utime and stime are fields 14 and 15
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
     /** The load average over 1, 5 and 15 minutes. */
     static String loadAverage() {
         try {

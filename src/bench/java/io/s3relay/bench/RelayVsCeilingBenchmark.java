@@ -56,7 +56,7 @@ public final class RelayVsCeilingBenchmark {
     }
 
     /**
-     * jitSeconds: the JIT compiler's time in the round (its threads' time; part of cpuSeconds). serversCpuSeconds:
+     * jitSeconds: the CPU of the JIT compiler's threads in the round (part of cpuSeconds). serversCpuSeconds:
      * this JVM's CPU time in the round (the broker, the S3 server, the sender and the status listener), the work the
      * system gave the servers.
      */
@@ -69,9 +69,9 @@ public final class RelayVsCeilingBenchmark {
                     jitSeconds, serversCpuSeconds);
         }
 
-        /** Whether the JIT compiler spent at most that share of the round's time (its uploads at this rate). */
-        boolean compilerQuiet(double share, int uploads) {
-            return jitSeconds <= share * uploads / uploadsPerSecond;
+        /** Whether the JIT compiler took at most that share of the system's CPU in the round. */
+        boolean compilerQuiet(double share) {
+            return jitSeconds <= share * cpuSeconds;
         }
 
         /** Each figure's median over the rounds, on its own (for an odd number of rounds, each is one round's). */
@@ -139,7 +139,7 @@ public final class RelayVsCeilingBenchmark {
             }
             // unmeasured warm-up rounds: at least about -Dbench.warmup-uploads=30000 uploads and
             // -Dbench.warmup-submissions=30000 submissions per system, then more until each system's last round
-            // spent at most -Dbench.warmup-jit-share=0.05 of its time compiling, in at most
+            // spent at most -Dbench.warmup-jit-share=0.05 of its CPU compiling, in at most
             // -Dbench.warmup-max-rounds=100 rounds (-Dbench.warmup=false skips them). The relay's JIT compiler, with
             // Camel's and the SDK's code to compile, went quiet after about 30,000 uploads; until then it took a
             // third of the relay's CPU. The code run once per submission (the JMS listener, parsing, the split)
@@ -158,13 +158,13 @@ public final class RelayVsCeilingBenchmark {
             Map<String, Result> lastWarmUp = Map.of();
             int warmUpRounds = 0;
             while (warmUpRounds < maxWarmUpRounds && (warmUpRounds < minWarmUpRounds
-                    || !lastWarmUp.values().stream().allMatch(r -> r.compilerQuiet(jitShare, uploads)))) {
+                    || !lastWarmUp.values().stream().allMatch(r -> r.compilerQuiet(jitShare)))) {
                 warmUpRounds++;
                 lastWarmUp = round(scenario, systems, processes, warmUpRounds, "warm-up");
             }
             if (warmUp) {
                 System.out.printf("  warm-up: %d rounds, %s%n", warmUpRounds,
-                        lastWarmUp.values().stream().allMatch(r -> r.compilerQuiet(jitShare, uploads))
+                        lastWarmUp.values().stream().allMatch(r -> r.compilerQuiet(jitShare))
                         ? "the JIT compilers quiet" : "stopped at its round limit with a JIT compiler still busy");
             }
             for (int round = 1; round <= rounds; round++) {

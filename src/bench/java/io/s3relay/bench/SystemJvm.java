@@ -12,35 +12,12 @@ record SystemJvm(Process process, long launchNanos, boolean stopsOnStdin, Path l
 
     /** User + system CPU time of all the process's threads so far. */
     double cpuSeconds() throws IOException {
-        return cpuTicks(Path.of("/proc", String.valueOf(process.pid()), "stat")) / (double) Machine.clockTicks();
+        return Machine.cpuSeconds(process.pid());
     }
 
-    /**
-     * CPU time of the JIT compiler's threads so far (their names start with C1 or C2 CompilerThread; a compiler
-     * thread that the JVM ended meanwhile is no longer counted, so a share read from this is a lower bound).
-     */
+    /** CPU time of the JIT compiler's threads so far ({@link Machine#compilerCpuSeconds}). */
     double jitCpuSeconds() throws IOException {
-        long ticks = 0;
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
-                        ticks += cpuTicks(task.resolve("stat"));
-                    }
-                } catch (IOException ended) {
-                    // the thread ended while it was read
-                }
-            }
-        }
-        return ticks / (double) Machine.clockTicks();
-    }
-
-    /** User + system time, in clock ticks, of a process's or a thread's /proc stat file. */
-    private static long cpuTicks(Path stat) throws IOException {
-        String line = Files.readString(stat);
-        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-        // after the command: state is field 3; utime and stime are fields 14 and 15
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return Machine.compilerCpuSeconds(process.pid());
     }
 
     /** The peak resident set (VmHWM) since the JVM started. */

@@ -68,11 +68,11 @@ final class SystemProcess implements AutoCloseable {
         return input + ".actions";
     }
 
-    /** The system's figures at one moment: the peak heap is since the previous mark. */
+    /** The system's figures at one moment: the peak heap is since the previous mark; JIT is its compiler threads' CPU. */
     record Mark(long cpuNanos, long peakHeapBytes, long jitMillis) {
     }
 
-    /** The system's CPU and JIT time so far and its peak heap since the last mark; the peak starts again. */
+    /** The system's CPU and its JIT compiler's CPU so far and its peak heap since the last mark; the peak starts again. */
     Mark mark() throws Exception {
         commands.println("mark");
         String[] answer = await("BENCH mark ", 60).split(" ");
