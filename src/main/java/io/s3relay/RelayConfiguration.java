@@ -52,6 +52,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code retries}, {@code deadLetters},
  * {@code integrationHealth}), built from the
  * {@code s3relay.*} settings ({@link RelaySettings}), and starts the embedded broker and store of the default run.
+ * <p>
+ * Why one method in order, not {@code @BindToRegistry} methods: Camel calls those in an order it guesses (fewest
+ * parameters first, then those whose parameter types no other method returns), not in the order of their
+ * dependencies. The relay's beans are four deep (the settings, the S3 clients, the integrations registry, the
+ * upload preparer), and the embedded broker must be listening before the JMS component is given its URL: beyond
+ * two levels, the guess leaves the order to how the JVM happens to list the methods.
  */
 public class RelayConfiguration implements CamelConfiguration {
 
