@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +13,11 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,6 +48,10 @@ public class RelayFixture implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** Where {@link #freePort()} picks from: above the well-known ports, below the usual ephemeral range. */
+    private static final int PORTS_START = 20_000;
+    private static final int PORTS_END = 32_768;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     public final Path dir;
     public EmbeddedBroker broker;
@@ -165,24 +173,20 @@ public class RelayFixture implements AutoCloseable {
     public static int freePort() {
         int end = Math.min(PORTS_END, ephemeralPortsStart());
         for (int tried = 0; tried < 1_000 && end > PORTS_START; tried++) {
-            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(PORTS_START, end);
+            int port = ThreadLocalRandom.current().nextInt(PORTS_START, end);
             if (HANDED_OUT.add(port) && bindable(port)) {
                 return port;
             }
         }
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static final int PORTS_START = 20_000;
-    private static final int PORTS_END = 32_768;
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     private static boolean bindable(int port) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(port)) {
+        try (ServerSocket socket = new ServerSocket(port)) {
             return true;
         } catch (IOException e) {
             return false;
