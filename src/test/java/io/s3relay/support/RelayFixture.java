@@ -50,7 +50,7 @@ public class RelayFixture implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     /** Where {@link #freePort()} picks from: above the well-known ports, below the usual ephemeral range. */
     private static final int PORTS_START = 20_000;
-    private static final int PORTS_END = 32_768;
+    private static final int PORTS_END = ephemeralPortsStart();
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     public final Path dir;
@@ -171,9 +171,8 @@ public class RelayFixture implements AutoCloseable {
      * local port between now and the server's start, and it is never handed out twice in one run.
      */
     public static int freePort() {
-        int end = Math.min(PORTS_END, ephemeralPortsStart());
-        for (int tried = 0; tried < 1_000 && end > PORTS_START; tried++) {
-            int port = ThreadLocalRandom.current().nextInt(PORTS_START, end);
+        for (int tried = 0; tried < 1_000 && PORTS_END > PORTS_START; tried++) {
+            int port = ThreadLocalRandom.current().nextInt(PORTS_START, PORTS_END);
             if (HANDED_OUT.add(port) && bindable(port)) {
                 return port;
             }
@@ -193,13 +192,16 @@ public class RelayFixture implements AutoCloseable {
         }
     }
 
-    /** Where Linux starts picking local ports for outgoing connections (32768 unless configured otherwise). */
+    /**
+     * Where Linux starts picking local ports for outgoing connections (32768 unless configured otherwise), and 32768
+     * at the most: other systems pick theirs above it.
+     */
     private static int ephemeralPortsStart() {
         try {
             String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
-            return Integer.parseInt(range.split("\\s+")[0]);
+            return Math.min(32_768, Integer.parseInt(range.split("\\s+")[0]));
         } catch (IOException | RuntimeException e) {
-            return PORTS_END;
+            return 32_768;
         }
     }
 
