@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs brokers and relays as processes of their own: kill -9 and SIGTERM can only be given to separate JVMs.
  * <p>
- * Beyond one machine, on one machine: a primary/standby broker pair on one store (two JVMs, the settings of
+ * Beyond one machine, on one machine: a primary/standby broker pair on one store (two JVMs, each started from
  * deploy/activemq/activemq.xml), three relay processes connected with a failover: URL naming both, and submissions
  * of five accounts sent while the primary broker is killed with kill -9, then one relay is killed with kill -9 and
  * another given SIGTERM. Every object must be stored with its bytes and every copy have a processed status;
