@@ -92,7 +92,8 @@ public class RelayConfiguration implements CamelConfiguration {
         String sendUrl = brokerUrl;
         if (brokerUrl.isBlank()) {
             String bind = settings.getEmbeddedBroker().getBind();
-            EmbeddedBroker broker = StartupPorts.bind(() -> new EmbeddedBroker(dataDir.resolve("broker").toFile(), bind).start(),
+            EmbeddedBroker broker = StartupPorts.bind(() -> new EmbeddedBroker(dataDir.resolve("broker").toFile(), bind,
+                    settings.getQueue().getSubmissions()).start(),
                     "port " + StartupPorts.port(bind) + " is already in use: another broker? set s3relay.broker.url to use"
                     + " it, or s3relay.embedded-broker.bind to move the embedded one");
             closeOnStop(context, broker);

@@ -2,11 +2,14 @@ package io.s3relay.embedded;
 
 import java.io.File;
 import java.net.URI;
+import java.util.List;
 
 import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.plugin.StatisticsBrokerPlugin;
 import org.apache.activemq.broker.TransportConnector;
+import org.apache.activemq.broker.region.policy.PolicyEntry;
+import org.apache.activemq.broker.region.policy.PolicyMap;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 
 /**
@@ -22,8 +25,23 @@ public class EmbeddedBroker implements AutoCloseable {
     private final BrokerService broker;
     private final TransportConnector connector;
 
-    /** @param bindUri e.g. {@code tcp://127.0.0.1:61616}; port 0 picks a free one */
+    /**
+     * The share of the message store that upstream's submissions may fill, in percent, as in
+     * deploy/activemq/activemq.xml: past it upstream's sends wait, and the relay's own sends (statuses, jobs, dead
+     * letters, committed with each submission it takes) still find room, so a full store drains instead of locking.
+     */
+    static final int SUBMISSIONS_STORE_SHARE = 70;
+
+    /** A broker without upstream's queue: nothing is held back before the store is full. */
     public EmbeddedBroker(File dataDirectory, String bindUri) throws Exception {
+        this(dataDirectory, bindUri, null);
+    }
+
+    /**
+     * @param bindUri          e.g. {@code tcp://127.0.0.1:61616}; port 0 picks a free one
+     * @param submissionsQueue upstream's queue, held back at {@link #SUBMISSIONS_STORE_SHARE} % of the store
+     */
+    public EmbeddedBroker(File dataDirectory, String bindUri, String submissionsQueue) throws Exception {
         broker = new BrokerService();
         broker.setBrokerName("s3relay-embedded");
         broker.setUseJmx(false);
@@ -45,6 +63,14 @@ public class EmbeddedBroker implements AutoCloseable {
         broker.getSystemUsage().getTempUsage().setLimit(TEMP_LIMIT);
         // the scheduler holds only the retries waiting for their delay: small jobs, not PDFs
         broker.getSystemUsage().getJobSchedulerUsage().setLimit(SCHEDULER_LIMIT);
+        if (submissionsQueue != null) {
+            PolicyEntry submissions = new PolicyEntry();
+            submissions.setQueue(submissionsQueue);
+            submissions.setStoreUsageHighWaterMark(SUBMISSIONS_STORE_SHARE);
+            PolicyMap policies = new PolicyMap();
+            policies.setPolicyEntries(List.of(submissions));
+            broker.setDestinationPolicy(policies);
+        }
         connector = broker.addConnector(bindUri);
     }
 

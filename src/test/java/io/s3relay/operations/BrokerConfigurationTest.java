@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.s3relay.support.RelayFixture;
 import io.s3relay.support.ShippedBroker;
+import io.s3relay.support.StoreFilling;
 import jakarta.jms.Connection;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
@@ -23,51 +24,44 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.ScheduledMessage;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.usage.SystemUsage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker configuration compose and the Kubernetes manifests run (deploy/activemq/activemq.xml), started as a
- * real broker from that file: the scheduler the relay's retries wait in, the statistics its depth gauge reads, and
- * stores that fit the volume the manifests give the broker.
+ * real broker from that file: stores that fit the volume the manifests give it, room kept for the relay's own sends
+ * when upstream fills the store, the scheduler the relay's retries wait in, and the statistics its depth gauge reads.
  */
 class BrokerConfigurationTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final int MiB = 1 << 20;
 
     @TempDir
-    static Path dir;
+    Path dir;
 
-    private static BrokerService broker;
-    private static String url;
-    /** The stores' limits as configured: a start on a disk with less free space lowers them to that space. */
-    private static long store;
-    private static long temp;
-    private static long scheduler;
+    private BrokerService broker;
+    private String url;
 
-    @BeforeAll
-    static void startTheShippedBroker() throws Exception {
-        url = "tcp://127.0.0.1:" + RelayFixture.freePort();
-        broker = ShippedBroker.create(dir.resolve("data"), url);
-        SystemUsage usage = broker.getSystemUsage();
-        store = usage.getStoreUsage().getLimit();
-        temp = usage.getTempUsage().getLimit();
-        scheduler = usage.getJobSchedulerUsage().getLimit();
-        broker.start();
-        broker.waitUntilStarted();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        broker.stop();
-        broker.waitUntilStopped();
+    @AfterEach
+    void stopTheBroker() throws Exception {
+        if (broker != null) {
+            broker.stop();
+            broker.waitUntilStopped();
+        }
     }
 
     @Test
     void keepsItsThreeStoresTogetherWithinTheVolumeTheManifestsGiveIt() throws Exception {
         long volume = brokerVolumeBytes();
+        // as configured: a start on a disk with less free space would lower them to that space
+        broker = ShippedBroker.create(dir.resolve("data"), "tcp://127.0.0.1:0");
+        SystemUsage usage = broker.getSystemUsage();
+        long store = usage.getStoreUsage().getLimit();
+        long temp = usage.getTempUsage().getLimit();
+        long scheduler = usage.getJobSchedulerUsage().getLimit();
 
         System.out.printf("broker stores: messages %d GiB, temporary %d GiB, scheduled retries %d GiB on a %d GiB volume%n",
                 store >> 30, temp >> 30, scheduler >> 30, volume >> 30);
@@ -78,7 +72,27 @@ class BrokerConfigurationTest {
     }
 
     @Test
+    @Timeout(60)
+    void holdsUpstreamsSubmissionsBackAtSeventyPercentOfTheStoreWhileTheRelaysOwnSendsStillGoThrough() throws Exception {
+        // the shipped configuration but a store of 100 MiB, to fill it in seconds
+        start(100L * MiB);
+        StoreFilling filling = new StoreFilling(url);
+
+        int accepted = filling.untilHeldBack("s3relay.submissions", 200);
+        int percent = broker.getSystemUsage().getStoreUsage().getPercentUsage();
+        System.out.printf("store of 100 MiB: upstream held back after %d submissions of 1 MiB, the store %d %% full%n",
+                accepted, percent);
+        assertThat(percent).as("the store's use when upstream is held back").isBetween(70, 85);
+
+        // what the relay sends in the transaction of each submission it takes
+        filling.inOneTransaction(List.of("s3relay.actions", "s3relay.uploads", "s3relay.dlq"), 5);
+        assertThat(broker.getSystemUsage().getStoreUsage().getPercentUsage()).as("the store after the relay's sends")
+                .isGreaterThan(percent);
+    }
+
+    @Test
     void holdsAScheduledRetryForItsDelayBeforeDeliveringIt() throws Exception {
+        start(0);
         try (Connection connection = new ActiveMQConnectionFactory(url).createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -99,11 +113,11 @@ class BrokerConfigurationTest {
 
     @Test
     void answersTheQueueStatisticsTheRelaysDepthGaugeAsksFor() throws Exception {
+        start(0);
         try (Connection connection = new ActiveMQConnectionFactory(url).createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue submissions = session.createQueue("s3relay.submissions");
-            MessageProducer producer = session.createProducer(submissions);
+            MessageProducer producer = session.createProducer(session.createQueue("s3relay.submissions"));
             for (int i = 0; i < 3; i++) {
                 producer.send(session.createTextMessage("{}"));
             }
@@ -116,6 +130,17 @@ class BrokerConfigurationTest {
             assertThat(answer).as("the statistics plugin's answer").isInstanceOf(MapMessage.class);
             assertThat(((MapMessage) answer).getLong("size")).isEqualTo(3);
         }
+    }
+
+    /** Starts the shipped configuration, with a message store of {@code storeLimit} bytes if not 0. */
+    private void start(long storeLimit) throws Exception {
+        url = "tcp://127.0.0.1:" + RelayFixture.freePort();
+        broker = ShippedBroker.create(dir.resolve("data"), url);
+        if (storeLimit > 0) {
+            broker.getSystemUsage().getStoreUsage().setLimit(storeLimit);
+        }
+        broker.start();
+        broker.waitUntilStarted();
     }
 
     private static long brokerVolumeBytes() throws Exception {
