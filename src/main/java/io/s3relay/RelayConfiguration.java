@@ -39,6 +39,7 @@ import org.apache.activemq.RedeliveryPolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
+import org.springframework.jms.connection.CachingConnectionFactory;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
@@ -125,6 +126,10 @@ public class RelayConfiguration implements CamelConfiguration {
         Backoff backoff = new Backoff(retry.getInitialDelay(), retry.getMultiplier(), retry.getMaxDelay(),
                 retry.getMaxAttempts(), 0.15);
         context.getRegistry().bind("jms", jmsComponent(settings.getBroker(), brokerUrl, backoff));
+        CachingConnectionFactory retries = retryConnectionFactory(settings.getBroker(), brokerUrl,
+                settings.getSubmissions().getConcurrency() + settings.getUpload().getConcurrency());
+        context.getRegistry().bind("retryConnectionFactory", retries);
+        closeOnStop(context, retries::destroy);
         RelaySettings.Integration isolation = settings.getIntegration();
         IntegrationGuard guard = new IntegrationGuard(settings.getSubmissions().getConcurrency(),
                 settings.getUpload().getConcurrency(), isolation.getCircuit().getFailures(),
@@ -211,6 +216,21 @@ public class RelayConfiguration implements CamelConfiguration {
         jms.setConnectionFactory(broker.isConnectionPerSession()
                 ? new ConnectionPerSessionFactory(factory) : factory);
         return jms;
+    }
+
+    /**
+     * The connections the error policy sends its retries on (errors.camel.yaml), outside the transaction of the
+     * message that failed: ActiveMQ hands a delayed message sent within a transaction to its scheduler only after
+     * the transaction is in its store, so a broker that dies in between keeps the commit and loses the retry. Sent
+     * first and on their own, a retry is in the scheduler before the failed message is acknowledged; a crash in
+     * between at worst retries twice. A factory of its own: Spring's JMS template would send on the consumer's
+     * transacted session of a factory it shares.
+     */
+    private static CachingConnectionFactory retryConnectionFactory(RelaySettings.Broker broker, String brokerUrl,
+                                                                   int senders) {
+        CachingConnectionFactory retries = new CachingConnectionFactory(brokerConnectionFactory(broker, brokerUrl));
+        retries.setSessionCacheSize(senders);
+        return retries;
     }
 
     private static PdfSource pdfSource(RelaySettings.Source source, Path dataDir, S3ClientFactory clients) {

@@ -12,7 +12,7 @@ import org.apache.activemq.broker.BrokerService;
  * A broker made from the repository's deploy/activemq/activemq.xml, read as the broker image reads it (its xbean
  * XML), with what the image provides around it: the data and configuration folders, an empty jetty.xml (the web
  * console is the image's) and a credentials file. Only its listening address is changed, so that tests can run
- * several; everything else is the shipped configuration.
+ * several, and a test may add a plugin of its own; everything else is the shipped configuration.
  */
 public final class ShippedBroker {
 
@@ -23,16 +23,22 @@ public final class ShippedBroker {
     private ShippedBroker() {
     }
 
-    /** The broker of the shipped configuration, its stores under {@code dataDir}, listening on {@code bindUri}; not started. */
-    public static BrokerService create(Path dataDir, String bindUri) throws Exception {
-        return BrokerFactory.createBroker(new URI("xbean:file:" + stage(dataDir, bindUri).toAbsolutePath()), false);
+    /**
+     * The broker of the shipped configuration, its stores under {@code dataDir}, listening on {@code bindUri}; not
+     * started.
+     *
+     * @param testPlugins broker plugins of the tests' own (fault injection), added to the configuration's
+     */
+    public static BrokerService create(Path dataDir, String bindUri, Class<?>... testPlugins) throws Exception {
+        return BrokerFactory.createBroker(new URI("xbean:file:" + stage(dataDir, bindUri, testPlugins).toAbsolutePath()),
+                false);
     }
 
     /** Writes a configuration folder as the image has it (one per broker: a pair shares its data) and returns its activemq.xml. */
-    static Path stage(Path dataDir, String bindUri) throws IOException {
+    static Path stage(Path dataDir, String bindUri, Class<?>... testPlugins) throws IOException {
         Path conf = Files.createTempDirectory("s3relay-broker-conf");
         String xml = Files.readString(CONFIGURATION);
-        for (String expected : new String[] {"${activemq.data}", "${activemq.conf}", SHIPPED_BIND}) {
+        for (String expected : new String[] {"${activemq.data}", "${activemq.conf}", SHIPPED_BIND, "</plugins>"}) {
             if (!xml.contains(expected)) {
                 throw new IllegalStateException(CONFIGURATION + " no longer contains " + expected);
             }
@@ -40,6 +46,10 @@ public final class ShippedBroker {
         xml = xml.replace("${activemq.data}", dataDir.toAbsolutePath().toString())
                 .replace("${activemq.conf}", conf.toAbsolutePath().toString())
                 .replace(SHIPPED_BIND, bindUri);
+        for (Class<?> plugin : testPlugins) {
+            xml = xml.replace("</plugins>", "    <bean xmlns=\"http://www.springframework.org/schema/beans\" class=\""
+                    + plugin.getName() + "\"/>\n        </plugins>");
+        }
         Files.writeString(conf.resolve("jetty.xml"), """
                 <beans xmlns="http://www.springframework.org/schema/beans"
                        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
