@@ -39,19 +39,19 @@ import org.apache.activemq.RedeliveryPolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
-import org.springframework.jms.connection.CachingConnectionFactory;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jms.connection.CachingConnectionFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Registers the beans that the YAML routes name ({@code jms}, {@code submissionParser}, {@code integrations},
- * {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses}, {@code retries}, {@code deadLetters},
- * {@code integrationHealth}), built from the
+ * Registers the beans that the YAML routes name ({@code jms}, {@code retryConnectionFactory},
+ * {@code submissionParser}, {@code integrations}, {@code uploadPlanner}, {@code uploadPreparer}, {@code statuses},
+ * {@code retries}, {@code deadLetters}, {@code integrationHealth}), built from the
  * {@code s3relay.*} settings ({@link RelaySettings}), and starts the embedded broker and store of the default run.
  * <p>
  * Why one method in order, not {@code @BindToRegistry} methods: Camel calls those in an order it guesses (fewest

@@ -34,9 +34,12 @@ public final class ShippedBroker {
                 false);
     }
 
-    /** Writes a configuration folder as the image has it (one per broker: a pair shares its data) and returns its activemq.xml. */
+    /**
+     * Writes a configuration folder as the image has it, beside {@code dataDir} (one per broker: a pair shares its
+     * data), and returns its activemq.xml.
+     */
     static Path stage(Path dataDir, String bindUri, Class<?>... testPlugins) throws IOException {
-        Path conf = Files.createTempDirectory("s3relay-broker-conf");
+        Path conf = Files.createTempDirectory(dataDir.toAbsolutePath().getParent(), "broker-conf-");
         String xml = Files.readString(CONFIGURATION);
         for (String expected : new String[] {"${activemq.data}", "${activemq.conf}", SHIPPED_BIND, "</plugins>"}) {
             if (!xml.contains(expected)) {
