@@ -3,7 +3,6 @@ package io.s3relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,10 +91,10 @@ class HighAvailabilityScaleTest {
             // the pair: both on one store; the first serves, the second waits on the lock
             Path store = Files.createDirectories(dir.resolve("broker-store"));
             int[] ports = {RelayFixture.freePort(), RelayFixture.freePort()};
-            Process primary = startBroker("a", store, ports[0], logs);
+            Process primary = SharedStoreBroker.start(store, ports[0], logs.resolve("broker-a.log"));
             running.add(() -> primary.destroyForcibly().waitFor());
-            awaitLine(logs.resolve("broker-a.log"), "serving on", Duration.ofSeconds(60));
-            Process standby = startBroker("b", store, ports[1], logs);
+            SharedStoreBroker.awaitServing(logs.resolve("broker-a.log"), Duration.ofSeconds(60));
+            Process standby = SharedStoreBroker.start(store, ports[1], logs.resolve("broker-b.log"));
             running.add(() -> standby.destroyForcibly().waitFor());
             Thread.sleep(2_000);
             assertThat(Files.readString(logs.resolve("broker-b.log"))).as("the second broker waits as the standby")
@@ -141,7 +140,7 @@ class HighAvailabilityScaleTest {
                 running.add(relay);
             }
             for (RelayProcess relay : relays) {
-                awaitLine(relay.log(), ") started in ", Duration.ofSeconds(120));
+                relay.awaitStarted(Duration.ofSeconds(120));
             }
 
             // the submissions: five accounts, one PDF of its own each, sent over sendSeconds at an even pace
@@ -167,7 +166,7 @@ class HighAvailabilityScaleTest {
             long killed = System.nanoTime();
             double threeRelaysRate = before / ((killed - started) / 1e9);
             primary.destroyForcibly().waitFor();
-            awaitLine(logs.resolve("broker-b.log"), "serving on", Duration.ofSeconds(120));
+            SharedStoreBroker.awaitServing(logs.resolve("broker-b.log"), Duration.ofSeconds(120));
             double standbyServing = seconds(killed);
             awaitProcessed(before + 1, Duration.ofSeconds(120));
             double resumed = seconds(killed);
@@ -287,19 +286,6 @@ class HighAvailabilityScaleTest {
 
     private static double seconds(long since) {
         return (System.nanoTime() - since) / 1e9;
-    }
-
-    private static Process startBroker(String name, Path store, int port, Path logs) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), SharedStoreBroker.class.getName(), store.toString(),
-                "tcp://127.0.0.1:" + port);
-        return new ProcessBuilder(command).directory(new File(System.getProperty("user.dir"))).redirectErrorStream(true)
-                .redirectOutput(logs.resolve("broker-" + name + ".log").toFile()).start();
-    }
-
-    private static void awaitLine(Path log, String text, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(log) && Files.readString(log).contains(text));
     }
 
     private static void deleteRecursively(Path root) throws IOException {

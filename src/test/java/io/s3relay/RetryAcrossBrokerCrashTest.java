@@ -3,18 +3,14 @@ package io.s3relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +28,7 @@ import jakarta.jms.TextMessage;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A retry survives a broker that dies the moment the transaction that scheduled it commits. ActiveMQ hands a delayed
@@ -47,8 +44,7 @@ class RetryAcrossBrokerCrashTest {
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void aRetryScheduledJustBeforeTheBrokerDiesIsStillUploaded() throws Exception {
-        Path dir = Files.createTempDirectory("s3relay-crash");
+    void aRetryScheduledJustBeforeTheBrokerDiesIsStillUploaded(@TempDir Path dir) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "broker-crash"));
         RecordingBlobStore objects = new RecordingBlobStore(LocalS3Store.storeIn(null));
         List<AutoCloseable> running = new ArrayList<>();
@@ -73,9 +69,10 @@ class RetryAcrossBrokerCrashTest {
 
             Path store = Files.createDirectories(dir.resolve("broker-store"));
             int port = RelayFixture.freePort();
-            Process crashing = startBroker("crashing", store, port, logs, "--crash-after-scheduled-commit");
+            Process crashing = SharedStoreBroker.start(store, port, logs.resolve("broker-crashing.log"),
+                    "--crash-after-scheduled-commit");
             running.add(() -> crashing.destroyForcibly().waitFor());
-            awaitLine(logs.resolve("broker-crashing.log"), "serving on", Duration.ofSeconds(60));
+            SharedStoreBroker.awaitServing(logs.resolve("broker-crashing.log"), Duration.ofSeconds(60));
             String brokerUrl = "failover:(tcp://127.0.0.1:" + port + ")?initialReconnectDelay=100&maxReconnectDelay=1000";
 
             List<JsonNode> statuses = new CopyOnWriteArrayList<>();
@@ -99,7 +96,7 @@ class RetryAcrossBrokerCrashTest {
                     "s3relay.retry.initial-delay", "2000",
                     "s3relay.retry.max-delay", "2000"), logs.resolve("relay.log"), "-Xmx384m");
             running.add(relay);
-            awaitLine(relay.log(), ") started in ", Duration.ofSeconds(120));
+            relay.awaitStarted(Duration.ofSeconds(120));
 
             // the first upload is answered 503 SlowDown: a transient failure, retried through the broker's scheduler
             objects.refuse("PutObject", 503, 1);
@@ -110,9 +107,9 @@ class RetryAcrossBrokerCrashTest {
 
             assertThat(crashing.waitFor(60, TimeUnit.SECONDS)).as("the broker died after the retry's commit").isTrue();
             assertThat(Files.readString(logs.resolve("broker-crashing.log"))).contains("crashing after a commit");
-            Process restarted = startBroker("restarted", store, port, logs);
+            Process restarted = SharedStoreBroker.start(store, port, logs.resolve("broker-restarted.log"));
             running.add(() -> restarted.destroyForcibly().waitFor());
-            awaitLine(logs.resolve("broker-restarted.log"), "serving on", Duration.ofSeconds(60));
+            SharedStoreBroker.awaitServing(logs.resolve("broker-restarted.log"), Duration.ofSeconds(60));
 
             await("the copy uploaded after the broker's restart").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
@@ -123,23 +120,6 @@ class RetryAcrossBrokerCrashTest {
             for (int i = running.size() - 1; i >= 0; i--) {
                 running.get(i).close();
             }
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
-    }
-
-    private static Process startBroker(String name, Path store, int port, Path logs, String... options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), SharedStoreBroker.class.getName(),
-                store.toString(), "tcp://127.0.0.1:" + port));
-        command.addAll(List.of(options));
-        return new ProcessBuilder(command).directory(new File(System.getProperty("user.dir"))).redirectErrorStream(true)
-                .redirectOutput(logs.resolve("broker-" + name + ".log").toFile()).start();
-    }
-
-    private static void awaitLine(Path log, String text, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(log) && Files.readString(log).contains(text));
     }
 }

@@ -1,8 +1,12 @@
 package io.s3relay.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +50,12 @@ public final class RelayProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new RelayProcess(name, process, log);
+    }
+
+    /** Waits until the relay has started (Camel's "started in" line in its log). */
+    public void awaitStarted(Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(log) && Files.readString(log).contains(") started in "));
     }
 
     public String name() {

@@ -1,6 +1,14 @@
 package io.s3relay.support;
 
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.activemq.broker.BrokerService;
 
@@ -16,6 +24,22 @@ import org.apache.activemq.broker.BrokerService;
 public final class SharedStoreBroker {
 
     private SharedStoreBroker() {
+    }
+
+    /** Starts one in a JVM of its own, its output in {@code log}; options as {@link #main} takes them. */
+    public static Process start(Path store, int port, Path log, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), SharedStoreBroker.class.getName(),
+                store.toString(), "tcp://127.0.0.1:" + port));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command).directory(new File(System.getProperty("user.dir"))).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until the broker writing {@code log} serves (holds the store's lock and listens). */
+    public static void awaitServing(Path log, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(log) && Files.readString(log).contains("serving on"));
     }
 
     public static void main(String[] args) throws Exception {
